@@ -1,0 +1,103 @@
+"""Raw assets: ranking snapshots and the model catalogue, from the API or the bundled sample."""
+
+from datetime import timedelta
+
+import dagster as dg
+
+from orchestration.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
+from orchestration.partitions import daily_partitions
+from orchestration.resources.sources import RankingsSource
+from orchestration.settings import data_paths
+
+RAW_GROUP = "raw"
+
+
+def _relative(path) -> str:
+    paths = data_paths()
+    try:
+        return str(path.relative_to(paths.data_dir))
+    except ValueError:
+        return str(path)
+
+
+@dg.asset(
+    group_name=RAW_GROUP,
+    partitions_def=daily_partitions,
+    # One run (and one API call per 366 days) for a backfill of any length.
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    kinds={"python", "parquet"},
+    description=(
+        "Daily token counts per model from OpenRouter's rankings-daily Data API, one Parquet file "
+        "per snapshot per date (hive-partitioned by date). Every snapshot is kept: restated "
+        "figures land beside the older ones."
+    ),
+)
+def raw_rankings_daily(
+    context: dg.AssetExecutionContext, rankings_source: RankingsSource
+) -> dg.MaterializeResult:
+    """Fetch the partition range, land every response as received, validate, write Parquet."""
+    window = context.partition_time_window
+    start_date = window.start.date()
+    end_date = (window.end - timedelta(days=1)).date()
+    paths = data_paths()
+    results = [
+        ingest_rankings_response(paths, response, start_date, end_date)
+        for response in rankings_source.rankings_daily(start_date, end_date)
+    ]
+    dates = sorted({day for result in results for day in result.dates})
+    written = [path for result in results for path in result.written]
+    already = [path for result in results for path in result.already_present]
+    if not results:
+        context.log.warning(f"no rankings responses cover {start_date}..{end_date}")
+    context.log.info(
+        f"{start_date}..{end_date}: {len(results)} response(s), {len(written)} Parquet file(s) "
+        f"written, {len(already)} already present"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "rows": sum(result.rows for result in results),
+            "dates_covered": len(dates),
+            "first_date": str(dates[0]) if dates else None,
+            "last_date": str(dates[-1]) if dates else None,
+            "sum_total_tokens": sum(result.total_tokens for result in results),
+            "as_of": ", ".join(sorted({result.as_of.isoformat() for result in results})),
+            "response_sha256": ", ".join(result.response_sha256 for result in results),
+            "landing_files": ", ".join(_relative(result.landing_file) for result in results),
+            "parquet_files_written": len(written),
+            "parquet_files_already_present": len(already),
+            "parquet_paths": dg.MetadataValue.json([_relative(path) for path in written + already]),
+            "source": ", ".join(sorted({result.source for result in results})),
+        }
+    )
+
+
+@dg.asset(
+    group_name=RAW_GROUP,
+    kinds={"python", "parquet"},
+    description=(
+        "Snapshots of OpenRouter's public model catalogue (/api/v1/models?output_modalities=all), "
+        "one Parquet file per snapshot, with flattened columns and each model's raw JSON."
+    ),
+)
+def raw_models_catalog(
+    context: dg.AssetExecutionContext, rankings_source: RankingsSource
+) -> dg.MaterializeResult:
+    """Fetch the catalogue, land it as received, validate, write one Parquet snapshot."""
+    response = rankings_source.models_catalog()
+    result = ingest_catalog_response(data_paths(), response)
+    context.log.info(
+        f"catalogue: {result.models} models, "
+        + ("written" if result.written else "already present")
+        + f" at {result.parquet_file}"
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "rows": result.models,
+            "as_of": result.as_of.isoformat(),
+            "response_sha256": result.response_sha256,
+            "landing_file": _relative(result.landing_file),
+            "parquet_path": _relative(result.parquet_file),
+            "written": result.written,
+            "source": response.source,
+        }
+    )

@@ -1,0 +1,1 @@
+"""Extraction: validation of OpenRouter responses and writing them to the Parquet lake."""

@@ -1,0 +1,125 @@
+"""Land, validate and write one response: the path every response takes, live or sample."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import NoReturn
+
+from orchestration.ingestion.lake import (
+    LandedResponse,
+    catalog_parquet_path,
+    catalog_table,
+    land_response,
+    quarantine_response,
+    write_parquet_atomic,
+    write_rankings_snapshot,
+)
+from orchestration.ingestion.validation import (
+    InvalidResponseError,
+    validate_catalog_response,
+    validate_rankings_response,
+)
+from orchestration.resources.sources import FetchedResponse
+from orchestration.settings import CATALOG_ENDPOINT, RANKINGS_ENDPOINT, DataPaths
+
+
+class QuarantinedResponseError(RuntimeError):
+    """A response failed validation and was moved to quarantine; nothing reached the lake."""
+
+
+@dataclass
+class RankingsIngestResult:
+    """What ingesting one rankings response did."""
+
+    landing_file: Path
+    response_sha256: str
+    as_of: datetime
+    source: str
+    rows: int = 0
+    total_tokens: int = 0
+    dates: list[date] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)
+    already_present: list[Path] = field(default_factory=list)
+
+
+@dataclass
+class CatalogIngestResult:
+    """What ingesting one catalogue response did."""
+
+    landing_file: Path
+    response_sha256: str
+    as_of: datetime
+    models: int
+    parquet_file: Path
+    written: bool
+
+
+def _quarantine_and_raise(
+    paths: DataPaths,
+    endpoint: str,
+    landed: LandedResponse,
+    response: FetchedResponse,
+    error: InvalidResponseError,
+) -> NoReturn:
+    target = quarantine_response(paths, endpoint, landed, error)
+    raise QuarantinedResponseError(
+        f"{error} (received from {response.origin}). The response was moved to {target} with the "
+        f"error beside it in {target.with_suffix('.error.json').name}; nothing of it reached the "
+        "lake. Fix or re-fetch the source and run again; report persistent API errors to "
+        "OpenRouter."
+    ) from error
+
+
+def ingest_rankings_response(
+    paths: DataPaths, response: FetchedResponse, start_date: date, end_date: date
+) -> RankingsIngestResult:
+    """Land the body, validate it, then write its rows for dates in ``start_date..end_date``."""
+    landed = land_response(paths, RANKINGS_ENDPOINT, response.body, response.received_at)
+    try:
+        snapshot = validate_rankings_response(landed.body, landed.path)
+    except InvalidResponseError as error:
+        _quarantine_and_raise(paths, RANKINGS_ENDPOINT, landed, response, error)
+    days = {row.date for row in snapshot.rows if start_date <= row.date <= end_date}
+    written, already_present = write_rankings_snapshot(
+        paths, snapshot, days, response.source, response.received_at, landed.sha256
+    )
+    in_range = [row for row in snapshot.rows if row.date in days]
+    return RankingsIngestResult(
+        landing_file=landed.path,
+        response_sha256=landed.sha256,
+        as_of=snapshot.as_of,
+        source=response.source,
+        rows=len(in_range),
+        total_tokens=sum(row.total_tokens for row in in_range),
+        dates=sorted(days),
+        written=written,
+        already_present=already_present,
+    )
+
+
+def ingest_catalog_response(paths: DataPaths, response: FetchedResponse) -> CatalogIngestResult:
+    """Land the body, validate it, then write it as one Parquet snapshot (if not already there)."""
+    landed = land_response(paths, CATALOG_ENDPOINT, response.body, response.received_at)
+    try:
+        models = validate_catalog_response(landed.body, landed.path)
+    except InvalidResponseError as error:
+        _quarantine_and_raise(paths, CATALOG_ENDPOINT, landed, response, error)
+    # The catalogue has no meta block: its snapshot time is when it was received.
+    as_of = response.received_at
+    existing = sorted(paths.raw_catalog_dir.glob(f"*_{landed.sha256[:16]}.parquet"))
+    already = bool(existing)
+    path = existing[0] if already else catalog_parquet_path(paths, as_of, landed.sha256)
+    if not already:
+        write_parquet_atomic(
+            catalog_table(models, as_of, response.source, response.received_at, landed.sha256), path
+        )
+    return CatalogIngestResult(
+        landing_file=landed.path,
+        response_sha256=landed.sha256,
+        as_of=as_of,
+        models=len(models),
+        parquet_file=path,
+        written=not already,
+    )

@@ -1,0 +1,272 @@
+"""The Parquet lake: landing copies of responses, quarantine, and atomic Parquet files.
+
+Nothing here ever modifies or deletes a stored file. Every write goes to a temporary file in the
+target folder and is renamed into place, so readers see a whole file or none; file names carry the
+snapshot's ``as_of`` and the response's SHA-256, so ingesting the same response again adds nothing
+and a restated snapshot lands beside the older one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from orchestration.ingestion.validation import RankingsSnapshot
+from orchestration.settings import DataPaths
+
+RAW_RANKINGS_SCHEMA = pa.schema(
+    [
+        ("date", pa.date32()),
+        ("model_permaslug", pa.string()),
+        ("total_tokens", pa.int64()),
+        ("rank_in_day", pa.int32()),
+        ("is_other", pa.bool_()),
+        ("as_of", pa.timestamp("us", tz="UTC")),
+        ("window_start", pa.date32()),
+        ("window_end", pa.date32()),
+        ("api_version", pa.string()),
+        ("source", pa.string()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("response_sha256", pa.string()),
+    ]
+)
+
+RAW_CATALOG_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("canonical_slug", pa.string()),
+        ("name", pa.string()),
+        ("created", pa.timestamp("s", tz="UTC")),
+        ("hugging_face_id", pa.string()),
+        ("context_length", pa.int64()),
+        ("modality", pa.string()),
+        # USD per token, kept as the exact decimal strings the API sends.
+        ("prompt_price", pa.string()),
+        ("completion_price", pa.string()),
+        ("raw_json", pa.string()),
+        ("as_of", pa.timestamp("us", tz="UTC")),
+        ("source", pa.string()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("response_sha256", pa.string()),
+    ]
+)
+
+
+def sha256_hex(body: bytes) -> str:
+    """The SHA-256 of a response body, as lowercase hex."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def compact_timestamp(moment: datetime) -> str:
+    """A file-name-safe UTC timestamp, e.g. ``20260216T020000Z``."""
+    return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+def _fsync_directory(directory: Path) -> None:
+    fd = os.open(directory, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def write_bytes_atomic(path: Path, body: bytes) -> None:
+    """Write ``body`` to ``path`` through a temporary file in the same folder and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        with open(temporary, "wb") as handle:
+            handle.write(body)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync_directory(path.parent)
+
+
+def write_parquet_atomic(table: pa.Table, path: Path) -> None:
+    """The one Parquet writer: a temporary file in the same folder, then an atomic rename.
+
+    The temporary name does not end in ``.parquet``, so globbing readers never see it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
+    try:
+        pq.write_table(table, temporary, compression="zstd")
+        with open(temporary, "rb") as handle:
+            os.fsync(handle.fileno())
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)
+    _fsync_directory(path.parent)
+
+
+@dataclass(frozen=True)
+class LandedResponse:
+    """A response body stored exactly as received."""
+
+    path: Path
+    sha256: str
+    body: bytes
+
+
+def land_response(
+    paths: DataPaths, endpoint: str, body: bytes, received_at: datetime
+) -> LandedResponse:
+    """Store a response body as received, before any parsing.
+
+    Files are content-addressed (``<received_at>_<sha256>.json``): a body already landed is not
+    written again, and a landed file is never modified.
+    """
+    digest = sha256_hex(body)
+    folder = paths.landing_dir / endpoint
+    existing = sorted(folder.glob(f"*_{digest}.json")) if folder.exists() else []
+    if existing:
+        return LandedResponse(existing[0], digest, body)
+    path = folder / f"{compact_timestamp(received_at)}_{digest}.json"
+    write_bytes_atomic(path, body)
+    return LandedResponse(path, digest, body)
+
+
+def quarantine_response(
+    paths: DataPaths, endpoint: str, landed: LandedResponse, error: Exception
+) -> Path:
+    """Move an invalid response out of landing into quarantine, with a sidecar giving the error."""
+    folder = paths.quarantine_dir / endpoint
+    target = folder / landed.path.name
+    sidecar = target.with_suffix(".error.json")
+    write_bytes_atomic(
+        sidecar,
+        json.dumps(
+            {"landing_file": str(landed.path), "sha256": landed.sha256, "error": str(error)},
+            indent=2,
+        ).encode(),
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    os.replace(landed.path, target)
+    return target
+
+
+def rankings_parquet_path(paths: DataPaths, day: date, as_of: datetime, sha256: str) -> Path:
+    """Where one snapshot's rows for one date live: ``date=<day>/<as_of>_<sha256>.parquet``."""
+    return (
+        paths.raw_rankings_dir
+        / f"date={day.isoformat()}"
+        / f"{compact_timestamp(as_of)}_{sha256[:16]}.parquet"
+    )
+
+
+def rankings_table(
+    snapshot: RankingsSnapshot, day: date, source: str, fetched_at: datetime, sha256: str
+) -> pa.Table:
+    """One date's rows of a snapshot as an Arrow table; ``rank_in_day`` excludes ``other``."""
+    day_rows = [row for row in snapshot.rows if row.date == day]
+    # The API's order: tokens descending, ties alphabetical by permaslug, `other` last.
+    ranked = sorted(
+        (row for row in day_rows if not row.is_other),
+        key=lambda row: (-row.total_tokens, row.model_permaslug),
+    )
+    ordered = ranked + [row for row in day_rows if row.is_other]
+    count = len(ordered)
+    return pa.table(
+        {
+            "date": [day] * count,
+            "model_permaslug": [row.model_permaslug for row in ordered],
+            "total_tokens": [row.total_tokens for row in ordered],
+            "rank_in_day": [None if row.is_other else i + 1 for i, row in enumerate(ordered)],
+            "is_other": [row.is_other for row in ordered],
+            "as_of": [snapshot.as_of] * count,
+            "window_start": [snapshot.window_start] * count,
+            "window_end": [snapshot.window_end] * count,
+            "api_version": [snapshot.api_version] * count,
+            "source": [source] * count,
+            "fetched_at": [fetched_at] * count,
+            "response_sha256": [sha256] * count,
+        },
+        schema=RAW_RANKINGS_SCHEMA,
+    )
+
+
+def write_rankings_snapshot(
+    paths: DataPaths,
+    snapshot: RankingsSnapshot,
+    days: Iterable[date],
+    source: str,
+    fetched_at: datetime,
+    sha256: str,
+) -> tuple[list[Path], list[Path]]:
+    """Write one Parquet file per date of ``days`` that the snapshot has rows for.
+
+    Returns ``(written, already_present)``: a file already present for the same snapshot and
+    date is left as it is, which makes re-ingesting a response idempotent.
+    """
+    days_with_rows = {row.date for row in snapshot.rows}
+    written: list[Path] = []
+    already_present: list[Path] = []
+    for day in sorted(set(days) & days_with_rows):
+        path = rankings_parquet_path(paths, day, snapshot.as_of, sha256)
+        if path.exists():
+            already_present.append(path)
+            continue
+        write_parquet_atomic(rankings_table(snapshot, day, source, fetched_at, sha256), path)
+        written.append(path)
+    return written, already_present
+
+
+def _text_or_none(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def catalog_table(
+    models: list[dict[str, Any]], as_of: datetime, source: str, fetched_at: datetime, sha256: str
+) -> pa.Table:
+    """A catalogue snapshot as an Arrow table: flattened columns plus each model's raw JSON."""
+
+    def created(model: dict[str, Any]) -> datetime | None:
+        value = model.get("created")
+        return None if value is None else datetime.fromtimestamp(value, tz=UTC)
+
+    def nested(model: dict[str, Any], parent: str, key: str) -> Any:
+        container = model.get(parent)
+        return container.get(key) if isinstance(container, dict) else None
+
+    count = len(models)
+    return pa.table(
+        {
+            "id": [model["id"] for model in models],
+            "canonical_slug": [model["canonical_slug"] for model in models],
+            "name": [_text_or_none(model.get("name")) for model in models],
+            "created": [created(model) for model in models],
+            "hugging_face_id": [_text_or_none(model.get("hugging_face_id")) for model in models],
+            "context_length": [model.get("context_length") for model in models],
+            "modality": [
+                _text_or_none(nested(model, "architecture", "modality")) for model in models
+            ],
+            "prompt_price": [_text_or_none(nested(model, "pricing", "prompt")) for model in models],
+            "completion_price": [
+                _text_or_none(nested(model, "pricing", "completion")) for model in models
+            ],
+            "raw_json": [json.dumps(model, sort_keys=True) for model in models],
+            "as_of": [as_of] * count,
+            "source": [source] * count,
+            "fetched_at": [fetched_at] * count,
+            "response_sha256": [sha256] * count,
+        },
+        schema=RAW_CATALOG_SCHEMA,
+    )
+
+
+def catalog_parquet_path(paths: DataPaths, as_of: datetime, sha256: str) -> Path:
+    """Where one catalogue snapshot lives: ``<as_of>_<sha256>.parquet``."""
+    return paths.raw_catalog_dir / f"{compact_timestamp(as_of)}_{sha256[:16]}.parquet"

@@ -1,0 +1,209 @@
+"""Strict validation of OpenRouter responses, before anything reaches the lake.
+
+Each rule broken raises :class:`InvalidResponseError` naming the file, the row and the rule, so a
+bad response can be found and fixed (or reported upstream) without guesswork.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+SUPPORTED_API_VERSION = "v1"
+OTHER_PERMASLUG = "other"
+MAX_MODEL_ROWS_PER_DATE = 50
+INT64_MAX = 2**63 - 1
+
+_DECIMAL_INTEGER = re.compile(r"[0-9]+", re.ASCII)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", re.ASCII)
+
+
+class InvalidResponseError(ValueError):
+    """A response broke a validation rule; names the file, the row (if any) and the rule."""
+
+    def __init__(self, file: Path | str, rule: str, row_index: int | None = None):
+        self.file = str(file)
+        self.rule = rule
+        self.row_index = row_index
+        where = f"{self.file}" + (f", row {row_index}" if row_index is not None else "")
+        super().__init__(f"invalid response {where}: {rule}")
+
+
+@dataclass(frozen=True)
+class RankingRow:
+    """One row of a rankings-daily response, parsed exactly."""
+
+    date: date
+    model_permaslug: str
+    total_tokens: int
+
+    @property
+    def is_other(self) -> bool:
+        return self.model_permaslug == OTHER_PERMASLUG
+
+
+@dataclass(frozen=True)
+class RankingsSnapshot:
+    """A validated rankings-daily response: its ``meta`` block and its rows."""
+
+    as_of: datetime
+    window_start: date
+    window_end: date
+    api_version: str
+    rows: tuple[RankingRow, ...]
+
+
+def _load_json_object(body: bytes, file: Path | str) -> dict[str, Any]:
+    try:
+        document = json.loads(body)
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise InvalidResponseError(file, f"body is not valid JSON ({error})") from None
+    if not isinstance(document, dict):
+        raise InvalidResponseError(file, "body must be a JSON object with 'data' and 'meta'")
+    return document
+
+
+def _parse_date(value: Any, file: Path | str, what: str, row_index: int | None = None) -> date:
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+        raise InvalidResponseError(
+            file, f"{what} must be a YYYY-MM-DD string, got {value!r}", row_index
+        )
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidResponseError(
+            file, f"{what} is not a real date: {value!r}", row_index
+        ) from None
+
+
+def _parse_timestamp(value: Any, file: Path | str, what: str) -> datetime:
+    if not isinstance(value, str):
+        raise InvalidResponseError(
+            file, f"{what} must be an ISO 8601 timestamp string, got {value!r}"
+        )
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise InvalidResponseError(
+            file, f"{what} is not an ISO 8601 timestamp: {value!r}"
+        ) from None
+    if parsed.tzinfo is None:
+        raise InvalidResponseError(file, f"{what} must carry a UTC offset, got {value!r}")
+    return parsed
+
+
+def parse_token_count(value: Any, file: Path | str, row_index: int) -> int:
+    """Parse ``total_tokens``: a decimal string of a non-negative integer that fits in int64.
+
+    Numbers, booleans, floats in any spelling ("1.5", "1e9", "NaN") and negatives are rejected:
+    the API sends strings precisely so that 64-bit values are never rounded through a float.
+    """
+    if not isinstance(value, str) or not _DECIMAL_INTEGER.fullmatch(value):
+        raise InvalidResponseError(
+            file,
+            "total_tokens must be a decimal string of a non-negative integer "
+            f'(like "1234"), got {value!r}',
+            row_index,
+        )
+    tokens = int(value)
+    if tokens > INT64_MAX:
+        raise InvalidResponseError(file, f"total_tokens {value} does not fit in int64", row_index)
+    return tokens
+
+
+def validate_rankings_response(body: bytes, file: Path | str) -> RankingsSnapshot:
+    """Validate a ``/api/v1/datasets/rankings-daily`` response body and parse it exactly.
+
+    ``file`` names where the body is stored (its landing file), for error messages.
+    Unknown extra fields are tolerated, as the API may add optional fields within v1.
+    """
+    document = _load_json_object(body, file)
+    meta = document.get("meta")
+    if not isinstance(meta, dict):
+        raise InvalidResponseError(file, "'meta' object is missing")
+    data = document.get("data")
+    if not isinstance(data, list):
+        raise InvalidResponseError(file, "'data' list is missing")
+    version = meta.get("version")
+    if version != SUPPORTED_API_VERSION:
+        raise InvalidResponseError(
+            file, f"meta.version must be {SUPPORTED_API_VERSION!r}, got {version!r}"
+        )
+    as_of = _parse_timestamp(meta.get("as_of"), file, "meta.as_of")
+    window_start = _parse_date(meta.get("start_date"), file, "meta.start_date")
+    window_end = _parse_date(meta.get("end_date"), file, "meta.end_date")
+    if window_start > window_end:
+        raise InvalidResponseError(
+            file, f"meta.start_date {window_start} is after meta.end_date {window_end}"
+        )
+
+    rows: list[RankingRow] = []
+    seen: set[tuple[date, str]] = set()
+    model_rows_per_date: dict[date, int] = defaultdict(int)
+    dates_with_other: set[date] = set()
+    for index, item in enumerate(data):
+        if not isinstance(item, dict):
+            raise InvalidResponseError(file, "each row must be a JSON object", index)
+        row_date = _parse_date(item.get("date"), file, "date", index)
+        if not window_start <= row_date <= window_end:
+            raise InvalidResponseError(
+                file,
+                f"date {row_date} is outside the meta window {window_start}..{window_end}",
+                index,
+            )
+        permaslug = item.get("model_permaslug")
+        if not isinstance(permaslug, str) or not permaslug.strip():
+            raise InvalidResponseError(
+                file, f"model_permaslug must be a non-empty string, got {permaslug!r}", index
+            )
+        tokens = parse_token_count(item.get("total_tokens"), file, index)
+        if (row_date, permaslug) in seen:
+            raise InvalidResponseError(
+                file, f"duplicate row for date {row_date} and model {permaslug!r}", index
+            )
+        seen.add((row_date, permaslug))
+        if row_date in dates_with_other:
+            raise InvalidResponseError(
+                file, f"the 'other' row must be the last row of date {row_date}", index
+            )
+        if permaslug == OTHER_PERMASLUG:
+            dates_with_other.add(row_date)
+        else:
+            model_rows_per_date[row_date] += 1
+            if model_rows_per_date[row_date] > MAX_MODEL_ROWS_PER_DATE:
+                raise InvalidResponseError(
+                    file,
+                    f"more than {MAX_MODEL_ROWS_PER_DATE} model rows for date {row_date}",
+                    index,
+                )
+        rows.append(RankingRow(row_date, permaslug, tokens))
+    return RankingsSnapshot(as_of, window_start, window_end, version, tuple(rows))
+
+
+def validate_catalog_response(body: bytes, file: Path | str) -> list[dict[str, Any]]:
+    """Validate a ``/api/v1/models`` response body; return its models with every field kept."""
+    document = _load_json_object(body, file)
+    models = document.get("data")
+    if not isinstance(models, list):
+        raise InvalidResponseError(file, "'data' list is missing")
+    for index, model in enumerate(models):
+        if not isinstance(model, dict):
+            raise InvalidResponseError(file, "each model must be a JSON object", index)
+        for field in ("id", "canonical_slug"):
+            value = model.get(field)
+            if not isinstance(value, str) or not value.strip():
+                raise InvalidResponseError(
+                    file, f"model {field} must be a non-empty string, got {value!r}", index
+                )
+        for field in ("created", "context_length"):
+            value = model.get(field)
+            if value is not None and (isinstance(value, bool) or not isinstance(value, int)):
+                raise InvalidResponseError(
+                    file, f"model {field} must be an integer or null, got {value!r}", index
+                )
+    return models

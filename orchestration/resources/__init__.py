@@ -1,0 +1,1 @@
+"""Dagster resources: where ranking snapshots and the model catalogue come from."""

@@ -1,0 +1,84 @@
+"""The one place for paths and settings.
+
+Every location the pipeline reads or writes is derived here from two environment variables,
+read when called (not at import), so tests and users can point the pipeline elsewhere:
+
+- ``PIPELINE_DATA_DIR``: root of everything generated (lake, warehouse); default ``<repo>/data``.
+- ``RANKINGS_SAMPLE_DIR``: the bundled sample read when no API key is set;
+  default ``<repo>/data/sample``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+
+OPENROUTER_BASE_URL = "https://openrouter.ai"
+API_KEY_ENV_VAR = "OPENROUTER_API_KEY"
+
+# The Data API's history starts here; earlier start dates are clamped by the API.
+RANKINGS_HISTORY_START = date(2025, 1, 1)
+# The API rejects windows longer than this many days.
+MAX_WINDOW_DAYS = 366
+
+CITATION_TEMPLATE = "Source: OpenRouter (openrouter.ai/rankings), as of {as_of}."
+LICENCE_NOTE = "Licensed under CC BY 4.0."
+
+RANKINGS_ENDPOINT = "rankings_daily"
+CATALOG_ENDPOINT = "models_catalog"
+
+
+@dataclass(frozen=True)
+class DataPaths:
+    """Where the pipeline keeps its files, all below one data directory."""
+
+    data_dir: Path
+
+    @property
+    def lake_dir(self) -> Path:
+        return self.data_dir / "lake"
+
+    @property
+    def landing_dir(self) -> Path:
+        """Every response body exactly as received, never modified."""
+        return self.lake_dir / "landing"
+
+    @property
+    def quarantine_dir(self) -> Path:
+        """Responses that failed validation, each with a sidecar giving the error."""
+        return self.lake_dir / "quarantine"
+
+    @property
+    def raw_rankings_dir(self) -> Path:
+        """Hive-partitioned Parquet: ``date=YYYY-MM-DD/<as_of>_<sha>.parquet``."""
+        return self.lake_dir / "raw" / RANKINGS_ENDPOINT
+
+    @property
+    def raw_catalog_dir(self) -> Path:
+        """One Parquet file per catalogue snapshot."""
+        return self.lake_dir / "raw" / CATALOG_ENDPOINT
+
+    @property
+    def working_warehouse(self) -> Path:
+        """The DuckDB database dbt builds into; only the pipeline opens it."""
+        return Path(os.environ.get("WAREHOUSE_PATH", self.data_dir / "build" / "warehouse.duckdb"))
+
+
+def data_paths() -> DataPaths:
+    """Paths for the current environment (``PIPELINE_DATA_DIR``, default ``<repo>/data``)."""
+    return DataPaths(Path(os.environ.get("PIPELINE_DATA_DIR", PROJECT_ROOT / "data")).resolve())
+
+
+def sample_dir() -> Path:
+    """The bundled sample folder (``RANKINGS_SAMPLE_DIR``, default ``<repo>/data/sample``)."""
+    return Path(os.environ.get("RANKINGS_SAMPLE_DIR", PROJECT_ROOT / "data" / "sample")).resolve()
+
+
+def live_api_enabled() -> bool:
+    """True when an API key is set: assets then read the live API instead of the sample."""
+    return bool(os.environ.get(API_KEY_ENV_VAR))
