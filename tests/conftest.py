@@ -1,0 +1,46 @@
+"""Shared fixtures: an isolated data directory per test, and recorded-format responses."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from orchestration.settings import DataPaths, data_paths
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.fixture
+def paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> DataPaths:
+    """A fresh, empty data directory for the pipeline; no API key in the environment."""
+    monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    monkeypatch.delenv("WAREHOUSE_PATH", raising=False)
+    return data_paths()
+
+
+def rankings_body(
+    rows: list[tuple[str, str, object]],
+    start: str = "2026-02-09",
+    end: str = "2026-02-15",
+    as_of: str = "2026-02-16T02:00:00.000Z",
+    version: str = "v1",
+) -> bytes:
+    """A rankings-daily response body in the API's format; rows are (date, permaslug, tokens)."""
+    return json.dumps(
+        {
+            "data": [
+                {"date": day, "model_permaslug": slug, "total_tokens": tokens}
+                for day, slug, tokens in rows
+            ],
+            "meta": {"as_of": as_of, "version": version, "start_date": start, "end_date": end},
+        }
+    ).encode()
+
+
+def lake_files(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` with its content, to compare the lake before and after."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}

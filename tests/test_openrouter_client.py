@@ -1,0 +1,191 @@
+"""The OpenRouter HTTP client against a real HTTP server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import time
+from datetime import date
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Request, Response
+
+from orchestration.resources.sources import (
+    RANKINGS_PATH,
+    OpenRouterClient,
+    OpenRouterError,
+    split_into_windows,
+)
+from tests.conftest import rankings_body
+
+KEY = "sk-or-v1-test-key-0123456789"
+
+
+def client_for(server: HTTPServer, **overrides) -> OpenRouterClient:
+    settings = {
+        "base_url": server.url_for("/").rstrip("/"),
+        "api_key": KEY,
+        "backoff_base_seconds": 0.01,
+        "read_timeout_seconds": 1.0,
+        "connect_timeout_seconds": 1.0,
+        "max_attempts": 3,
+    }
+    settings.update(overrides)
+    return OpenRouterClient(**settings)
+
+
+def ok_body() -> bytes:
+    return rankings_body([("2026-02-09", "minimax/minimax-m2.5-20260211", "1000")])
+
+
+def test_windows_are_at_most_366_days_and_cover_the_range():
+    windows = split_into_windows(date(2025, 1, 1), date(2026, 5, 10))
+    assert windows == [
+        (date(2025, 1, 1), date(2026, 1, 1)),
+        (date(2026, 1, 2), date(2026, 5, 10)),
+    ]
+    assert split_into_windows(date(2026, 1, 1), date(2026, 1, 1)) == [
+        (date(2026, 1, 1), date(2026, 1, 1))
+    ]
+
+
+def test_multi_window_range_sends_one_bearer_request_per_window(httpserver: HTTPServer):
+    for start, end in [("2024-12-31", "2025-12-31"), ("2026-01-01", "2026-05-10")]:
+        httpserver.expect_ordered_request(
+            RANKINGS_PATH,
+            query_string={"start_date": start, "end_date": end},
+            headers={"Authorization": f"Bearer {KEY}"},
+        ).respond_with_data(ok_body(), content_type="application/json")
+
+    responses = client_for(httpserver).rankings_daily(date(2024, 12, 31), date(2026, 5, 10))
+
+    assert len(responses) == 2
+    assert all(response.body == ok_body() and response.source == "live" for response in responses)
+    httpserver.check_assertions()
+    assert len(httpserver.log) == 2
+
+
+def test_429_with_retry_after_is_honoured_then_succeeds(httpserver: HTTPServer):
+    httpserver.expect_ordered_request(RANKINGS_PATH).respond_with_json(
+        {"error": {"code": 429, "message": "Rate limit exceeded"}},
+        status=429,
+        headers={"Retry-After": "1"},
+    )
+    httpserver.expect_ordered_request(RANKINGS_PATH).respond_with_data(ok_body())
+
+    started = time.monotonic()
+    responses = client_for(httpserver).rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
+
+    assert responses[0].body == ok_body()
+    # The backoff base is 10 ms, so a wait of a second can only come from Retry-After.
+    assert time.monotonic() - started >= 1.0
+    assert len(httpserver.log) == 2
+
+
+def test_500_then_success(httpserver: HTTPServer):
+    httpserver.expect_ordered_request(RANKINGS_PATH).respond_with_json(
+        {"error": {"code": 500, "message": "Internal error"}}, status=500
+    )
+    httpserver.expect_ordered_request(RANKINGS_PATH).respond_with_data(ok_body())
+
+    responses = client_for(httpserver).rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
+
+    assert responses[0].body == ok_body()
+    assert len(httpserver.log) == 2
+
+
+@pytest.fixture
+def threaded_server():
+    """A server that answers the retry while the first, slow request is still being handled."""
+    server = HTTPServer(host="127.0.0.1", threaded=True)
+    server.start()
+    yield server
+    server.clear()
+    server.stop()
+
+
+def test_read_timeout_then_success(threaded_server: HTTPServer):
+    def slow(_: Request) -> Response:
+        time.sleep(1.5)
+        return Response(ok_body())
+
+    threaded_server.expect_ordered_request(RANKINGS_PATH).respond_with_handler(slow)
+    threaded_server.expect_ordered_request(RANKINGS_PATH).respond_with_data(ok_body())
+
+    responses = client_for(threaded_server, read_timeout_seconds=0.5).rankings_daily(
+        date(2026, 2, 9), date(2026, 2, 15)
+    )
+
+    assert responses[0].body == ok_body()
+
+
+def test_connection_refused_gives_up_after_the_bound_with_a_clear_error():
+    client = OpenRouterClient(
+        base_url="http://127.0.0.1:9", api_key=KEY, backoff_base_seconds=0.01, max_attempts=3
+    )
+    with pytest.raises(OpenRouterError, match=r"gave up after 3 attempts.*ConnectionError"):
+        client.models_catalog()
+
+
+def test_retries_give_up_after_the_bound(httpserver: HTTPServer):
+    httpserver.expect_request(RANKINGS_PATH).respond_with_json(
+        {"error": {"code": 503, "message": "Service unavailable"}}, status=503
+    )
+
+    with pytest.raises(OpenRouterError) as raised:
+        client_for(httpserver).rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
+
+    assert "gave up after 3 attempts" in str(raised.value)
+    assert "HTTP 503 (Service unavailable)" in str(raised.value)
+    assert len(httpserver.log) == 3
+
+
+def test_401_fails_at_once_telling_to_set_the_key(httpserver: HTTPServer):
+    httpserver.expect_request(RANKINGS_PATH).respond_with_json(
+        {"error": {"code": 401, "message": "Missing Authentication header"}}, status=401
+    )
+
+    with pytest.raises(OpenRouterError, match="Set OPENROUTER_API_KEY to a valid"):
+        client_for(httpserver).rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
+
+    assert len(httpserver.log) == 1
+
+
+def test_400_fails_at_once_saying_what_to_fix(httpserver: HTTPServer):
+    httpserver.expect_request(RANKINGS_PATH).respond_with_json(
+        {"error": {"code": 400, "message": "Invalid request parameters"}}, status=400
+    )
+
+    with pytest.raises(OpenRouterError) as raised:
+        client_for(httpserver).rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
+
+    message = str(raised.value)
+    assert "400: Invalid request parameters" in message
+    assert "at most 366 days" in message
+    assert len(httpserver.log) == 1
+
+
+def test_models_catalog_asks_for_all_modalities_without_a_key(httpserver: HTTPServer):
+    httpserver.expect_request(
+        "/api/v1/models", query_string={"output_modalities": "all"}
+    ).respond_with_json({"data": []})
+
+    response = client_for(httpserver).models_catalog()
+
+    assert json.loads(response.body) == {"data": []}
+    assert "Authorization" not in httpserver.log[0][0].headers
+
+
+def test_rate_limiter_keeps_under_the_per_minute_limit(httpserver: HTTPServer):
+    httpserver.expect_request("/api/v1/models").respond_with_json({"data": []})
+    client = client_for(httpserver, max_requests_per_minute=2)
+    client._get("/api/v1/models", {}, authenticated=False)  # creates the limiter
+    limiter = client._rate_limiter
+    limiter.period = 1.0  # a one-second "minute" keeps the test short
+
+    started = time.monotonic()
+    for _ in range(3):
+        client.models_catalog()
+
+    # 4 requests at 2 per rolling second: the 3rd and 4th must wait for the window to pass.
+    assert time.monotonic() - started >= 1.0
