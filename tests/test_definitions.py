@@ -48,7 +48,8 @@ def test_materializing_a_few_partitions_writes_the_expected_parquet(paths: DataP
     rows, tokens = (
         duckdb.connect()
         .execute(
-            f"select count(*), sum(total_tokens) from read_parquet('{paths.raw_rankings_dir}/*/*.parquet')"
+            "select count(*), sum(total_tokens) "
+            f"from read_parquet('{paths.raw_rankings_dir}/*/*.parquet')"
         )
         .fetchone()
     )
