@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install demo test lint ui clean
+.PHONY: install demo test lint ui docs clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,14 +17,20 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
+# The dbt manifest Dagster loads its dbt assets from.
+MANIFEST := dbt_project/target/manifest.json
+$(MANIFEST): $(INSTALLED) dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f)
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+	touch $@
+
 $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
 	cp orchestration/dagster.yaml $@
 
-demo: install $(DAGSTER_HOME)/dagster.yaml
+demo: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.demo
 
-test: install lint
+test: $(MANIFEST) lint
 	$(BIN)/pytest
 
 lint: install
@@ -32,7 +38,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 # The Dagster UI on http://127.0.0.1:3000, showing the runs `make demo` recorded.
-ui: install $(DAGSTER_HOME)/dagster.yaml
+ui: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
 clean:

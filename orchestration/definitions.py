@@ -1,12 +1,20 @@
 """The Dagster code location: every asset, check, job, schedule and resource."""
 
 import dagster as dg
+from dagster_dbt import DbtCliResource
 
+from orchestration.assets.dbt import dbt_project, openrouter_dbt_models
 from orchestration.assets.raw import raw_models_catalog, raw_rankings_daily
-from orchestration.jobs import catalog_job, rankings_job
+from orchestration.checks import python_checks
+from orchestration.jobs import catalog_job, rankings_job, warehouse_job
 from orchestration.resources.sources import BundledSample, OpenRouterClient, RankingsSource
 from orchestration.schedules import daily_catalog_refresh, daily_rankings_refresh
-from orchestration.settings import API_KEY_ENV_VAR, live_api_enabled, sample_dir
+from orchestration.settings import (
+    API_KEY_ENV_VAR,
+    DBT_EXECUTABLE,
+    live_api_enabled,
+    sample_dir,
+)
 
 
 def rankings_source() -> RankingsSource:
@@ -17,8 +25,12 @@ def rankings_source() -> RankingsSource:
 
 
 defs = dg.Definitions(
-    assets=[raw_rankings_daily, raw_models_catalog],
-    jobs=[rankings_job, catalog_job],
+    assets=[raw_rankings_daily, raw_models_catalog, openrouter_dbt_models],
+    asset_checks=python_checks,
+    jobs=[rankings_job, warehouse_job, catalog_job],
     schedules=[daily_rankings_refresh, daily_catalog_refresh],
-    resources={"rankings_source": rankings_source()},
+    resources={
+        "rankings_source": rankings_source(),
+        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+    },
 )

@@ -1,19 +1,31 @@
-"""Jobs: refresh ranking partitions, refresh the catalogue."""
+"""Jobs: ingest ranking dates and rebuild the warehouse; rebuild it alone; snapshot the catalogue."""
 
 import dagster as dg
 
+from orchestration.assets.dbt import openrouter_dbt_models
 from orchestration.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.partitions import daily_partitions
 
 rankings_job = dg.define_asset_job(
     name="rankings_job",
-    selection=dg.AssetSelection.assets(raw_rankings_daily),
+    # The marts also need the seed and the catalogue staging, which are not downstream of the
+    # rankings: take every dbt model, not only those downstream.
+    selection=dg.AssetSelection.assets(raw_rankings_daily, openrouter_dbt_models),
     partitions_def=daily_partitions,
-    description="Ingest a range of ranking dates.",
+    description=(
+        "Ingest a range of ranking dates, rebuild the daily fact for those dates and the marts, "
+        "and run every check."
+    ),
+)
+
+warehouse_job = dg.define_asset_job(
+    name="warehouse_job",
+    selection=dg.AssetSelection.assets(openrouter_dbt_models),
+    description="Rebuild the whole warehouse from the lake (every date) and run every check.",
 )
 
 catalog_job = dg.define_asset_job(
     name="catalog_job",
     selection=dg.AssetSelection.assets(raw_models_catalog),
-    description="Snapshot the model catalogue.",
+    description="Snapshot the model catalogue (the next warehouse build picks it up).",
 )

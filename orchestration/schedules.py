@@ -30,9 +30,10 @@ def daily_rankings_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunReque
     )
 
 
+# Before the rankings refresh, so the marts it rebuilds use the fresh catalogue.
 daily_catalog_refresh = dg.ScheduleDefinition(
     name="daily_catalog_refresh",
     job=catalog_job,
-    cron_schedule="45 2 * * *",
+    cron_schedule="35 2 * * *",
     execution_timezone="UTC",
 )

@@ -11,12 +11,15 @@ read when called (not at import), so tests and users can point the pipeline else
 from __future__ import annotations
 
 import os
+import sys
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# dbt installed beside this Python, so runs work without the virtualenv on PATH.
+DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
 OPENROUTER_BASE_URL = "https://openrouter.ai"
 API_KEY_ENV_VAR = "OPENROUTER_API_KEY"
@@ -28,6 +31,10 @@ MAX_WINDOW_DAYS = 366
 
 CITATION_TEMPLATE = "Source: OpenRouter (openrouter.ai/rankings), as of {as_of}."
 LICENCE_NOTE = "Licensed under CC BY 4.0."
+
+# Every step that opens the working DuckDB database shares this Dagster pool (limit 1 in
+# dagster.yaml): DuckDB allows one writing process, so two steps at once would fail on its lock.
+WAREHOUSE_POOL = "duckdb_warehouse"
 
 RANKINGS_ENDPOINT = "rankings_daily"
 CATALOG_ENDPOINT = "models_catalog"
