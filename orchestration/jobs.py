@@ -1,4 +1,4 @@
-"""Jobs: ingest ranking dates and rebuild the warehouse; rebuild it alone; snapshot the catalogue."""
+"""Jobs: ingest dates and rebuild the warehouse; rebuild it alone; snapshot the catalogue."""
 
 import dagster as dg
 
