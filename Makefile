@@ -41,5 +41,9 @@ lint: install
 ui: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+# dbt's documentation site (models, columns, tests, lineage) on http://127.0.0.1:8080.
+docs: $(MANIFEST)
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
+
 clean:
 	rm -rf data/lake data/build data/warehouse.duckdb data/dagster_home dbt_project/target

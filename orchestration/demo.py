@@ -1,7 +1,8 @@
 """``make demo``: run the pipeline end to end and print where everything is.
 
 Without ``OPENROUTER_API_KEY`` it ingests the bundled sample's whole date range in one run; with
-a key it ingests the live API from 2025-01-01 to yesterday (one request per 366 days).
+a key it ingests the live API from 2025-01-01 to yesterday (one request per 366 days). Then it
+builds the warehouse with dbt and runs every check.
 Runs are recorded in the Dagster instance at ``DAGSTER_HOME``, so ``dagster dev`` shows them.
 """
 
@@ -16,7 +17,13 @@ import duckdb
 
 from orchestration.definitions import defs
 from orchestration.resources.sources import BundledSample
-from orchestration.settings import RANKINGS_HISTORY_START, data_paths, live_api_enabled, sample_dir
+from orchestration.settings import (
+    CITATION_TEMPLATE,
+    RANKINGS_HISTORY_START,
+    data_paths,
+    live_api_enabled,
+    sample_dir,
+)
 
 
 def ingestion_range() -> tuple[date, date]:
@@ -44,28 +51,39 @@ def run_job(
         sys.exit(f"job {name} failed: see the log above, or `make ui` for the run")
 
 
-def lake_summary() -> str:
-    """Rows, dates, snapshots and tokens in the raw lake, as a few lines of text."""
+def summary() -> str:
+    """Rows, dates, snapshots and tokens in the lake, the marts built, and the citation."""
     paths = data_paths()
-    rankings = f"{paths.raw_rankings_dir}/*/*.parquet"
     connection = duckdb.connect()
-    rows, dates, snapshots, tokens, first, last = connection.execute(
+    rankings = f"{paths.raw_rankings_dir}/*/*.parquet"
+    rows, dates, snapshots, tokens, first, last, as_of = connection.execute(
         f"""
         select count(*), count(distinct date), count(distinct response_sha256),
-               sum(total_tokens), min(date), max(date)
+               sum(total_tokens), min(date), max(date), max(as_of)
         from read_parquet('{rankings}', hive_partitioning = true)
         """
     ).fetchone()
     models = connection.execute(
         f"select count(*) from read_parquet('{paths.raw_catalog_dir}/*.parquet')"
     ).fetchone()[0]
+    connection.close()
+    with duckdb.connect(str(paths.working_warehouse), read_only=True) as warehouse:
+        marts = warehouse.execute(
+            """
+            select table_name, estimated_size from duckdb_tables()
+            where schema_name = 'marts' order by table_name
+            """
+        ).fetchall()
     return "\n".join(
         [
             f"raw rankings: {rows} rows, {dates} dates ({first}..{last}), {snapshots} snapshots, "
             f"{tokens:,} tokens",
-            f"  Parquet lake:  {paths.raw_rankings_dir}",
-            f"  landing:       {paths.landing_dir}",
-            f"model catalogue: {models} model rows in {paths.raw_catalog_dir}",
+            f"  Parquet lake:     {paths.raw_rankings_dir}",
+            f"  landing:          {paths.landing_dir}",
+            f"model catalogue:    {models} model rows in {paths.raw_catalog_dir}",
+            f"working warehouse:  {paths.working_warehouse}",
+            *(f"  marts.{name}: {count} rows" for name, count in marts),
+            CITATION_TEMPLATE.format(as_of=as_of.isoformat()),
         ]
     )
 
@@ -91,7 +109,7 @@ def main() -> None:
             asset_selection=[dg.AssetKey("raw_rankings_daily")],
         )
         run_job(instance, "warehouse_job")
-    print(lake_summary())
+    print(summary())
     print(f"done in {time.monotonic() - started:.1f}s")
 
 

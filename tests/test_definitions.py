@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import shutil
+
 import dagster as dg
 import duckdb
 
 from orchestration.assets.raw import raw_models_catalog, raw_rankings_daily
+from orchestration.checks import python_checks
 from orchestration.definitions import defs
 from orchestration.resources.sources import BundledSample
-from orchestration.settings import DataPaths, sample_dir
+from orchestration.settings import PROJECT_ROOT, WAREHOUSE_POOL, DataPaths, sample_dir
 
 
 def test_definitions_load():
@@ -70,3 +73,28 @@ def test_catalogue_asset_writes_one_snapshot(paths: DataPaths):
     assert len(files) == 1 and files[0].name.startswith("20260507T000000Z_")
     count = duckdb.connect().execute(f"select count(*) from '{files[0]}'").fetchone()[0]
     assert count == 368
+
+
+def test_every_step_that_opens_the_warehouse_shares_one_pool_of_size_one(tmp_path):
+    repository = defs.get_repository_def()
+    graph = repository.asset_graph
+    for key in graph.get_all_asset_keys():
+        pools = graph.get(key).pools
+        expected = set() if key.to_user_string().startswith("raw_") else {WAREHOUSE_POOL}
+        assert pools == expected, key
+    for check in python_checks:
+        assert check.node_def.pool == WAREHOUSE_POOL, check.node_def.name
+
+    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
+
+
+def test_dbt_sources_are_the_raw_assets_and_models_are_grouped():
+    graph = defs.get_repository_def().asset_graph
+    staging = graph.get(dg.AssetKey(["staging", "stg_openrouter__rankings_daily"]))
+    assert dg.AssetKey("raw_rankings_daily") in staging.parent_keys
+    catalog = graph.get(dg.AssetKey(["staging", "stg_openrouter__models_catalog"]))
+    assert dg.AssetKey("raw_models_catalog") in catalog.parent_keys
+    assert graph.get(dg.AssetKey(["marts", "mart_region_weekly"])).group_name == "marts"
+    assert staging.group_name == "staging"

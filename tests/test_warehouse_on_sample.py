@@ -1,0 +1,138 @@
+"""Acceptance on the bundled sample: the whole pipeline, dbt tests and asset checks, real files."""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from datetime import date, timedelta
+
+import pytest
+
+from orchestration.ingestion.validation import validate_rankings_response
+from orchestration.settings import DBT_PROJECT_DIR, DataPaths, sample_dir
+from tests.conftest import FIXTURES
+from tests.pipeline import check_results, data_dir, ingest_sample, query, run
+
+MINIMAX_M25 = "minimax/minimax-m2.5-20260211"
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> tuple[DataPaths, dict[str, bool]]:
+    with data_dir(tmp_path_factory.mktemp("warehouse")) as paths:
+        ingest_sample()
+        result = run("warehouse_job")
+        assert result.success
+        yield paths, check_results(result)
+
+
+def test_every_check_runs_and_passes(built):
+    _, checks = built
+    python_checks = {
+        "marts/mart_vendor_weekly:tokens_reconcile_with_raw",
+        "marts/mart_country_weekly:tokens_reconcile_with_raw",
+        "marts/mart_region_weekly:tokens_reconcile_with_raw",
+        "marts/mart_model_weekly_growth:tokens_reconcile_with_raw",
+        "marts/mart_token_milestones:milestones_match_cumulative_tokens",
+        "marts/fct_model_daily_tokens:model_day_tokens_below_ceiling",
+        "marts/mart_market_concentration_weekly:weekly_platform_tokens_above_floor",
+        "marts/mart_vendor_weekly:vendor_coverage",
+    }
+    assert python_checks <= set(checks)
+    assert len(checks) >= len(python_checks) + 40  # the dbt data tests surface as checks too
+    assert [name for name, passed in checks.items() if not passed] == []
+
+
+def test_model_weeks_equal_the_published_weekly_figures(built):
+    paths, _ = built
+    published = {}
+    with (FIXTURES / "weekly_top10_flat.csv").open() as handle:
+        for row in csv.DictReader(handle):
+            covered = date.fromisoformat(row["snapshot_date"]) - timedelta(days=1)
+            published[(covered - timedelta(days=covered.weekday()), row["slug"])] = int(
+                row["total_tokens"]
+            )
+    mart = {
+        (week, slug): tokens
+        for week, slug, tokens in query(
+            paths,
+            "select week_start, model_permaslug, total_tokens from marts.mart_model_weekly_growth",
+        )
+    }
+    assert mart == published
+
+
+def test_minimax_m25_leads_its_first_two_weeks(built):
+    paths, _ = built
+    leaders = dict(
+        query(
+            paths,
+            "select week_start, model_permaslug from marts.mart_model_weekly_growth "
+            "where model_rank = 1",
+        )
+    )
+    assert leaders[date(2026, 2, 9)] == MINIMAX_M25
+    assert leaders[date(2026, 2, 16)] == MINIMAX_M25
+
+
+def test_china_overtakes_the_united_states(built):
+    paths, _ = built
+    shares = defaultdict(dict)
+    for week, region, share in query(
+        paths, "select week_start, region, token_share from marts.mart_region_weekly"
+    ):
+        shares[week][region] = share
+    assert shares[date(2026, 2, 16)]["China"] > shares[date(2026, 2, 16)]["United States"]
+    earlier = [week for week in shares if week < date(2026, 2, 9)]
+    assert len(earlier) == 13
+    for week in earlier:
+        assert shares[week].get("China", 0) < shares[week]["United States"], week
+
+
+def test_minimax_m25_milestones_match_its_daily_rows(built):
+    paths, _ = built
+    daily = defaultdict(int)
+    for path in sorted((sample_dir() / "rankings_daily").glob("*.json")):
+        for row in validate_rankings_response(path.read_bytes(), path).rows:
+            if row.model_permaslug == MINIMAX_M25:
+                daily[row.date] += row.total_tokens
+    crossings = dict(
+        query(
+            paths,
+            "select threshold_tokens, crossed_on from marts.mart_token_milestones "
+            "where level = 'model' and model_permaslug = ?",
+            [MINIMAX_M25],
+        )
+    )
+    assert {10**12, 2 * 10**12} <= set(crossings)
+    for threshold, crossed_on in crossings.items():
+        through = sum(tokens for day, tokens in daily.items() if day <= crossed_on)
+        before = sum(tokens for day, tokens in daily.items() if day < crossed_on)
+        assert before < threshold <= through, (threshold, crossed_on)
+
+
+def test_mart_token_columns_are_bigint(built):
+    paths, _ = built
+    token_types = query(
+        paths,
+        """
+        select table_name, column_name, data_type from information_schema.columns
+        where table_schema = 'marts' and column_name like '%tokens%'
+        """,
+    )
+    assert token_types and {kind for _, _, kind in token_types} == {"BIGINT"}
+
+
+def test_every_mart_column_is_documented_and_typed():
+    manifest = json.loads((DBT_PROJECT_DIR / "target" / "manifest.json").read_text())
+    marts = [
+        node
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and node["config"]["schema"] == "marts"
+    ]
+    assert len(marts) == 7
+    for node in marts:
+        assert node["description"], node["name"]
+        assert node["config"]["contract"]["enforced"], node["name"]
+        for column in node["columns"].values():
+            assert column["description"] and column["data_type"], (node["name"], column["name"])
