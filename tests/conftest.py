@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -44,3 +46,24 @@ def rankings_body(
 def lake_files(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` with its content, to compare the lake before and after."""
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture(scope="session")
+def clean_lake(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory whose lake holds the whole bundled sample (built once per session)."""
+    from tests.pipeline import data_dir, ingest_sample
+
+    root = tmp_path_factory.mktemp("clean")
+    with data_dir(root):
+        ingest_sample()
+    return root
+
+
+@pytest.fixture
+def lake_copy(clean_lake: Path, tmp_path: Path) -> Iterator[DataPaths]:
+    """A private copy of the sample lake, with the pipeline pointed at it."""
+    from tests.pipeline import data_dir
+
+    shutil.copytree(clean_lake / "lake", tmp_path / "lake")
+    with data_dir(tmp_path) as paths:
+        yield paths

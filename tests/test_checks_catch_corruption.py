@@ -2,37 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
-from pathlib import Path
-
 import dagster as dg
 import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
-import pytest
 
 from orchestration.checks import tokens_reconcile_with_raw
 from orchestration.definitions import defs
 from orchestration.ingestion.lake import write_parquet_atomic
 from orchestration.settings import DataPaths
-from tests.pipeline import QUIET, check_results, data_dir, ingest_sample, run
+from tests.pipeline import QUIET, check_results, run
 
 CORRUPTED_DATE = "2026-02-12"
-
-
-@pytest.fixture(scope="module")
-def clean_lake(tmp_path_factory) -> Path:
-    root = tmp_path_factory.mktemp("clean")
-    with data_dir(root):
-        ingest_sample()
-    return root
-
-
-@pytest.fixture
-def lake_copy(clean_lake: Path, tmp_path: Path):
-    shutil.copytree(clean_lake / "lake", tmp_path / "lake")
-    with data_dir(tmp_path) as paths:
-        yield paths
 
 
 def restate_day(paths: DataPaths, change) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import subprocess
 from collections import defaultdict
 from datetime import date, timedelta
 
 import pytest
 
 from orchestration.ingestion.validation import validate_rankings_response
-from orchestration.settings import DBT_PROJECT_DIR, DataPaths, sample_dir
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DataPaths, sample_dir
 from tests.conftest import FIXTURES
 from tests.pipeline import check_results, data_dir, ingest_sample, query, run
 
@@ -136,3 +138,19 @@ def test_every_mart_column_is_documented_and_typed():
         assert node["config"]["contract"]["enforced"], node["name"]
         for column in node["columns"].values():
             assert column["description"] and column["data_type"], (node["name"], column["name"])
+
+
+def test_dbt_docs_generate_describes_the_built_marts(built, tmp_path):
+    paths, _ = built
+    target = tmp_path / "docs"
+    subprocess.run(
+        [DBT_EXECUTABLE, "docs", "generate", "--profiles-dir", ".", "--target-path", str(target)],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "PIPELINE_DATA_DIR": str(paths.data_dir)},
+        check=True,
+        capture_output=True,
+    )
+    catalog = json.loads((target / "catalog.json").read_text())
+    region = catalog["nodes"]["model.openrouter_rankings.mart_region_weekly"]
+    assert {"week_start", "region", "token_share", "is_leader"} <= set(region["columns"])
+    assert (target / "index.html").exists()
