@@ -5,6 +5,7 @@ from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import dbt_project, openrouter_dbt_models
 from orchestration.assets.raw import raw_models_catalog, raw_rankings_daily
+from orchestration.assets.serve import published_warehouse, rankings_report
 from orchestration.checks import python_checks
 from orchestration.jobs import catalog_job, rankings_job, warehouse_job
 from orchestration.resources.sources import BundledSample, OpenRouterClient, RankingsSource
@@ -25,7 +26,13 @@ def rankings_source() -> RankingsSource:
 
 
 defs = dg.Definitions(
-    assets=[raw_rankings_daily, raw_models_catalog, openrouter_dbt_models],
+    assets=[
+        raw_rankings_daily,
+        raw_models_catalog,
+        openrouter_dbt_models,
+        published_warehouse,
+        rankings_report,
+    ],
     asset_checks=python_checks,
     jobs=[rankings_job, warehouse_job, catalog_job],
     schedules=[daily_rankings_refresh, daily_catalog_refresh],

@@ -83,6 +83,10 @@ def summary() -> str:
             f"model catalogue:    {models} model rows in {paths.raw_catalog_dir}",
             f"working warehouse:  {paths.working_warehouse}",
             *(f"  marts.{name}: {count} rows" for name, count in marts),
+            f"published warehouse: {paths.published_warehouse}  "
+            f"(duckdb -readonly {paths.published_warehouse})",
+            f"Parquet exports:  {paths.exports_dir}",
+            f"report:           {paths.reports_dir / 'index.html'}",
             CITATION_TEMPLATE.format(as_of=as_of.isoformat()),
         ]
     )

@@ -4,24 +4,30 @@ import dagster as dg
 
 from orchestration.assets.dbt import openrouter_dbt_models
 from orchestration.assets.raw import raw_models_catalog, raw_rankings_daily
+from orchestration.assets.serve import published_warehouse, rankings_report
 from orchestration.partitions import daily_partitions
 
 rankings_job = dg.define_asset_job(
     name="rankings_job",
     # The marts also need the seed and the catalogue staging, which are not downstream of the
     # rankings: take every dbt model, not only those downstream.
-    selection=dg.AssetSelection.assets(raw_rankings_daily, openrouter_dbt_models),
+    selection=dg.AssetSelection.assets(
+        raw_rankings_daily, openrouter_dbt_models, published_warehouse, rankings_report
+    ),
     partitions_def=daily_partitions,
     description=(
         "Ingest a range of ranking dates, rebuild the daily fact for those dates and the marts, "
-        "and run every check."
+        "run every check, then publish the warehouse and the report."
     ),
 )
 
 warehouse_job = dg.define_asset_job(
     name="warehouse_job",
-    selection=dg.AssetSelection.assets(openrouter_dbt_models),
-    description="Rebuild the whole warehouse from the lake (every date) and run every check.",
+    selection=dg.AssetSelection.assets(openrouter_dbt_models, published_warehouse, rankings_report),
+    description=(
+        "Rebuild the whole warehouse from the lake (every date), run every check, then publish "
+        "the warehouse and the report."
+    ),
 )
 
 catalog_job = dg.define_asset_job(

@@ -36,6 +36,10 @@ LICENCE_NOTE = "Licensed under CC BY 4.0."
 # dagster.yaml): DuckDB allows one writing process, so two steps at once would fail on its lock.
 WAREHOUSE_POOL = "duckdb_warehouse"
 
+# The storage format of the published copy: readable by DuckDB 1.4 and newer (the duckdb-cli
+# 1.5.x analysts use and many BI drivers), not only by the 2.x that writes it.
+PUBLISHED_STORAGE_VERSION = "v1.4.0"
+
 RANKINGS_ENDPOINT = "rankings_daily"
 CATALOG_ENDPOINT = "models_catalog"
 
@@ -69,6 +73,21 @@ class DataPaths:
     def raw_catalog_dir(self) -> Path:
         """One Parquet file per catalogue snapshot."""
         return self.lake_dir / "raw" / CATALOG_ENDPOINT
+
+    @property
+    def published_warehouse(self) -> Path:
+        """The checked copy analysts and BI tools read; replaced atomically on each publish."""
+        return self.data_dir / "warehouse.duckdb"
+
+    @property
+    def exports_dir(self) -> Path:
+        """One Parquet file per mart, for BI tools that read Parquet."""
+        return self.data_dir / "exports" / "marts"
+
+    @property
+    def reports_dir(self) -> Path:
+        """The static report with charts."""
+        return self.data_dir / "reports"
 
     @property
     def working_warehouse(self) -> Path:

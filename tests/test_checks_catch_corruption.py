@@ -9,8 +9,8 @@ import pyarrow.parquet as pq
 
 from orchestration.checks import tokens_reconcile_with_raw
 from orchestration.definitions import defs
-from orchestration.ingestion.lake import write_parquet_atomic
 from orchestration.settings import DataPaths
+from orchestration.storage import write_parquet_atomic
 from tests.pipeline import QUIET, check_results, run
 
 CORRUPTED_DATE = "2026-02-12"

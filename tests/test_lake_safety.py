@@ -31,7 +31,7 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     import pyarrow as pa
-    from orchestration.ingestion.lake import write_parquet_atomic
+    from orchestration.storage import write_parquet_atomic
 
     folder = Path(sys.argv[1])
     rows = 2_000_000

@@ -13,7 +13,6 @@ from orchestration.ingestion.lake import (
     catalog_table,
     land_response,
     quarantine_response,
-    write_parquet_atomic,
     write_rankings_snapshot,
 )
 from orchestration.ingestion.validation import (
@@ -23,6 +22,7 @@ from orchestration.ingestion.validation import (
 )
 from orchestration.resources.sources import FetchedResponse
 from orchestration.settings import CATALOG_ENDPOINT, RANKINGS_ENDPOINT, DataPaths
+from orchestration.storage import write_parquet_atomic
 
 
 class QuarantinedResponseError(RuntimeError):

@@ -1,7 +1,7 @@
-"""The Parquet lake: landing copies of responses, quarantine, and atomic Parquet files.
+"""The Parquet lake: landing copies of responses, quarantine, and Parquet files.
 
-Nothing here ever modifies or deletes a stored file. Every write goes to a temporary file in the
-target folder and is renamed into place, so readers see a whole file or none; file names carry the
+Nothing here ever modifies or deletes a stored file. Every write is atomic
+(:mod:`orchestration.storage`), so readers see a whole file or none; file names carry the
 snapshot's ``as_of`` and the response's SHA-256, so ingesting the same response again adds nothing
 and a restated snapshot lands beside the older one.
 """
@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -19,10 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.parquet as pq
 
 from orchestration.ingestion.validation import RankingsSnapshot
 from orchestration.settings import DataPaths
+from orchestration.storage import write_bytes_atomic, write_parquet_atomic
 
 RAW_RANKINGS_SCHEMA = pa.schema(
     [
@@ -70,46 +69,6 @@ def sha256_hex(body: bytes) -> str:
 def compact_timestamp(moment: datetime) -> str:
     """A file-name-safe UTC timestamp, e.g. ``20260216T020000Z``."""
     return moment.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
-
-
-def _fsync_directory(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def write_bytes_atomic(path: Path, body: bytes) -> None:
-    """Write ``body`` to ``path`` through a temporary file in the same folder and a rename."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        with open(temporary, "wb") as handle:
-            handle.write(body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    _fsync_directory(path.parent)
-
-
-def write_parquet_atomic(table: pa.Table, path: Path) -> None:
-    """The one Parquet writer: a temporary file in the same folder, then an atomic rename.
-
-    The temporary name does not end in ``.parquet``, so globbing readers never see it.
-    """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    try:
-        pq.write_table(table, temporary, compression="zstd")
-        with open(temporary, "rb") as handle:
-            os.fsync(handle.fileno())
-        os.replace(temporary, path)
-    finally:
-        temporary.unlink(missing_ok=True)
-    _fsync_directory(path.parent)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,112 @@
+"""Serving assets: publish the checked warehouse, then the report built from it."""
+
+import dagster as dg
+
+from orchestration.assets.dbt import openrouter_dbt_models
+from orchestration.checks import python_checks
+from orchestration.publishing import publish_warehouse
+from orchestration.reporting import build_report
+from orchestration.settings import WAREHOUSE_POOL, data_paths
+
+SERVE_GROUP = "serve"
+
+MART_KEYS = [key for key in openrouter_dbt_models.keys if key.path[0] == "marts"]
+
+
+def blocking_warehouse_checks() -> list[dg.AssetCheckKey]:
+    """Every blocking check on the warehouse: dbt error-severity tests and the Python checks."""
+    specs = [*openrouter_dbt_models.check_specs]
+    for checks_def in python_checks:
+        specs.extend(checks_def.check_specs)
+    return [spec.key for spec in specs if spec.blocking]
+
+
+def failing_blocking_checks(instance: dg.DagsterInstance) -> list[str]:
+    """Blocking warehouse checks whose latest execution did not pass (or never ran).
+
+    Dagster already stops this asset in a run where an upstream blocking check fails; this
+    also refuses to publish when it is materialized on its own after a failed check.
+    """
+    check_keys = blocking_warehouse_checks()
+    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    return sorted(
+        f"{key.asset_key.to_user_string()}:{key.name}"
+        for key in check_keys
+        if key not in latest or latest[key].status.value != "SUCCEEDED"
+    )
+
+
+@dg.asset(
+    deps=MART_KEYS,
+    group_name=SERVE_GROUP,
+    pool=WAREHOUSE_POOL,
+    kinds={"duckdb", "parquet"},
+    description=(
+        "The published warehouse (data/warehouse.duckdb, readable by DuckDB 1.4+) and one Parquet "
+        "export per mart, replaced atomically only after every blocking check has passed."
+    ),
+)
+def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Write-audit-publish: copy the audited marts to where analysts and BI tools read them."""
+    failing = failing_blocking_checks(context.instance)
+    if failing:
+        raise dg.Failure(
+            description=(
+                f"not publishing: {len(failing)} blocking check(s) did not pass; the published "
+                "warehouse and exports are unchanged. Fix the data and run warehouse_job."
+            ),
+            metadata={"failing_checks": dg.MetadataValue.json(failing[:50])},
+        )
+    publication = publish_warehouse(data_paths())
+    context.log.info(f"published {publication.warehouse}; {publication.citation}")
+    return dg.MaterializeResult(
+        metadata={
+            "path": str(publication.warehouse),
+            "published_at": publication.published_at.isoformat(),
+            "data_as_of": publication.data_as_of.isoformat(),
+            "dates_covered": publication.dates,
+            "first_date": publication.first_date,
+            "last_date": publication.last_date,
+            "source": publication.source,
+            "citation": publication.citation,
+            "table_rows": dg.MetadataValue.json(publication.tables),
+            "warehouse_bytes": publication.warehouse_bytes,
+            "exports_dir": str(data_paths().exports_dir),
+            "exports_bytes": publication.exports_bytes,
+        }
+    )
+
+
+@dg.asset(
+    deps=[published_warehouse],
+    group_name=SERVE_GROUP,
+    kinds={"html", "matplotlib"},
+    description=(
+        "A static report (data/reports/index.html plus a PNG per chart) of the race between "
+        "regions, vendors and models, from the published warehouse; viewable offline."
+    ),
+)
+def rankings_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+    """Render the charts and the report from the published marts."""
+    report = build_report(data_paths())
+    leaders = "\n".join(f"| {region} | {share}% |" for region, share in report.leaders)
+    preview = (
+        f"**Token share by region, week of {report.latest_complete_week}**\n\n"
+        f"| region | share |\n| --- | --- |\n{leaders}\n\n"
+        + (
+            f"China first overtook the United States in the week of {report.overtaking_week}.\n\n"
+            if report.overtaking_week
+            else ""
+        )
+        + f"![region share]({report.image_paths[0]})\n\n"
+        + f"Report: `{report.html_path}`\n\n{report.citation}"
+        + (" (bundled sample)" if report.is_sample else "")
+    )
+    return dg.MaterializeResult(
+        metadata={
+            "preview": dg.MetadataValue.md(preview),
+            "report_path": dg.MetadataValue.path(str(report.html_path)),
+            "images": dg.MetadataValue.json([str(path) for path in report.image_paths]),
+            "citation": report.citation,
+        }
+    )
