@@ -48,7 +48,7 @@ def latest_raw_weekly_tokens_sql() -> str:
             select * from read_parquet('{lake}/*/*.parquet', hive_partitioning = true)
         ),
         latest_snapshot as (
-            select date, arg_max(response_sha256, (as_of, fetched_at, response_sha256)) as sha
+            select date, max((as_of, fetched_at, response_sha256)) as snapshot
             from raw_rows
             group by date
         )
@@ -56,7 +56,9 @@ def latest_raw_weekly_tokens_sql() -> str:
                sum(raw_rows.total_tokens) as tokens
         from raw_rows
         join latest_snapshot
-          on raw_rows.date = latest_snapshot.date and raw_rows.response_sha256 = latest_snapshot.sha
+          on raw_rows.date = latest_snapshot.date
+         and (raw_rows.as_of, raw_rows.fetched_at, raw_rows.response_sha256)
+             = latest_snapshot.snapshot
         group by 1
     """
 

@@ -67,3 +67,15 @@ def lake_copy(clean_lake: Path, tmp_path: Path) -> Iterator[DataPaths]:
     shutil.copytree(clean_lake / "lake", tmp_path / "lake")
     with data_dir(tmp_path) as paths:
         yield paths
+
+
+@pytest.fixture(scope="session")
+def published_sample(clean_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> DataPaths:
+    """The sample built, checked and published (warehouse, exports, report), once per session."""
+    from tests.pipeline import data_dir, run
+
+    root = tmp_path_factory.mktemp("published")
+    shutil.copytree(clean_lake / "lake", root / "lake")
+    with data_dir(root) as paths:
+        assert run("warehouse_job").success
+    return paths

@@ -52,7 +52,8 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
     if failing:
         raise dg.Failure(
             description=(
-                f"not publishing: {len(failing)} blocking check(s) did not pass; the published "
+                f"not publishing: {len(failing)} blocking check(s) did not pass "
+                f"({', '.join(failing[:5])}{', ...' if len(failing) > 5 else ''}); the published "
                 "warehouse and exports are unchanged. Fix the data and run warehouse_job."
             ),
             metadata={"failing_checks": dg.MetadataValue.json(failing[:50])},

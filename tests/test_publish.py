@@ -1,0 +1,164 @@
+"""Write-audit-publish: the published copy, its exports, and what survives a failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import pyarrow.parquet as pq
+
+from orchestration.assets.serve import published_warehouse
+from orchestration.checks import python_checks
+from orchestration.definitions import defs
+from orchestration.settings import DataPaths
+from orchestration.storage import write_parquet_atomic
+from tests.pipeline import QUIET, run
+
+DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
+MARTS = {
+    "fct_model_daily_tokens",
+    "mart_vendor_weekly",
+    "mart_country_weekly",
+    "mart_region_weekly",
+    "mart_model_weekly_growth",
+    "mart_token_milestones",
+    "mart_market_concentration_weekly",
+}
+
+
+def cli(database: Path, sql: str) -> list[dict]:
+    """Run ``sql`` with the DuckDB command-line client analysts use, read-only, as JSON rows."""
+    completed = subprocess.run(
+        [str(DUCKDB_CLI), "-readonly", "-json", str(database), "-c", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout or "[]")
+
+
+def published_state(paths: DataPaths) -> dict[str, bytes]:
+    files = [paths.published_warehouse, *sorted(paths.exports_dir.glob("*"))]
+    return {str(path): path.read_bytes() for path in files}
+
+
+def test_the_cli_analysts_use_opens_the_published_warehouse(published_sample: DataPaths):
+    version = subprocess.run([str(DUCKDB_CLI), "--version"], capture_output=True, text=True)
+    assert version.stdout.startswith("v1.5"), version.stdout  # older than the writer (2.x)
+
+    tables = {
+        row["table_name"]
+        for row in cli(
+            published_sample.published_warehouse,
+            "select table_name from information_schema.tables where table_schema = 'marts'",
+        )
+    }
+    assert tables == MARTS | {"publication"}
+    publication = cli(published_sample.published_warehouse, "select * from marts.publication")[0]
+    assert publication["citation"] == (
+        "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
+    )
+    assert publication["first_date"] == "2025-11-10" and publication["last_date"] == "2026-05-10"
+    assert publication["dates_covered"] == 182 and publication["source"] == "sample"
+
+
+def test_every_mart_is_exported_to_parquet_with_the_same_rows(published_sample: DataPaths):
+    exports = {path.stem: path for path in published_sample.exports_dir.glob("*.parquet")}
+    assert set(exports) == MARTS | {"publication"}
+    with duckdb.connect(str(published_sample.published_warehouse), read_only=True) as connection:
+        for mart, path in exports.items():
+            (count,) = connection.execute(f"select count(*) from marts.{mart}").fetchone()
+            assert pq.read_metadata(path).num_rows == count > 0, mart
+    assert not [p for p in published_sample.exports_dir.iterdir() if p.suffix != ".parquet"]
+
+
+def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
+    assert run("warehouse_job").success
+    before = published_state(lake_copy)
+
+    # A unit error in the lake: one model-day a thousand times too large.
+    folder = lake_copy.raw_rankings_dir / "date=2026-02-12"
+    table = pq.read_table(next(folder.glob("*.parquet")))
+    rows = table.to_pylist()
+    rows[0]["total_tokens"] *= 1000
+    for row in rows:
+        row["as_of"] = row["as_of"].replace(year=2027)
+        row["response_sha256"] = "0bad" * 16
+    write_parquet_atomic(
+        table.from_pylist(rows, schema=table.schema),
+        folder / "20270101T000000Z_0badbadbadbadbad.parquet",
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    failed = defs.resolve_job_def("warehouse_job").execute_in_process(
+        instance=instance, run_config=QUIET, raise_on_error=False
+    )
+
+    assert not failed.success
+    assert "published_warehouse" not in {
+        event.asset_key.to_user_string() for event in failed.get_asset_materialization_events()
+    }
+    assert published_state(lake_copy) == before
+
+    # Materializing the publish on its own afterwards is refused too.
+    alone = dg.materialize(
+        [published_warehouse, *python_checks],
+        selection=[published_warehouse],
+        instance=instance,
+        run_config=QUIET,
+        raise_on_error=False,
+    )
+    assert not alone.success
+    assert "model_day_tokens_below_ceiling" in str(
+        alone.get_step_failure_events()[0].event_specific_data.error
+    )
+    assert published_state(lake_copy) == before
+
+
+PUBLISH_FOREVER = textwrap.dedent(
+    """
+    from orchestration.publishing import publish_warehouse
+    from orchestration.settings import data_paths
+
+    while True:
+        publish_warehouse(data_paths())
+    """
+)
+
+
+def test_a_publish_killed_midway_leaves_the_previous_state_readable(lake_copy: DataPaths):
+    assert run("warehouse_job").success
+    publisher = subprocess.Popen([sys.executable, "-c", PUBLISH_FOREVER], env=os.environ.copy())
+    killed_during_write = False
+    try:
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline and not killed_during_write:
+            in_progress = [
+                path
+                for folder in (lake_copy.data_dir, lake_copy.exports_dir)
+                if folder.exists()
+                for path in folder.iterdir()
+                if path.name.endswith(".tmp")
+            ]
+            if in_progress:
+                os.kill(publisher.pid, signal.SIGKILL)
+                killed_during_write = True
+    finally:
+        publisher.kill()
+        publisher.wait()
+
+    assert killed_during_write, "never caught the publisher writing"
+    shares = cli(
+        lake_copy.published_warehouse,
+        "select week_start, sum(token_share) as total from marts.mart_region_weekly group by 1",
+    )
+    assert len(shares) == 26 and all(abs(row["total"] - 1) < 1e-9 for row in shares)
+    for export in lake_copy.exports_dir.glob("*.parquet"):
+        assert pq.read_metadata(export).num_rows > 0
