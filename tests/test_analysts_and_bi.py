@@ -1,0 +1,86 @@
+"""Analysts' SQL files and BI tools' SQLAlchemy access, against the published warehouse."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from orchestration.settings import PROJECT_ROOT, DataPaths
+
+QUERIES = sorted((PROJECT_ROOT / "queries").glob("*.sql"))
+DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
+
+
+def test_there_is_a_query_for_each_question():
+    assert {path.stem for path in QUERIES} == {
+        "vendor_leaderboard",
+        "china_overtakes_us",
+        "trillion_token_club",
+        "fastest_growing_models",
+        "market_concentration",
+    }
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=[path.stem for path in QUERIES])
+def test_each_analyst_query_explains_itself_and_returns_cited_rows(
+    published_sample: DataPaths, query
+):
+    assert query.read_text().startswith("-- "), "each file opens with what it answers"
+    completed = subprocess.run(
+        [str(DUCKDB_CLI), "-readonly", "-json", str(published_sample.published_warehouse)],
+        stdin=query.open(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = json.loads(completed.stdout)
+    assert rows, f"{query.name} returned no rows"
+    assert all(
+        row["citation"].startswith("Source: OpenRouter (openrouter.ai/rankings), as of")
+        for row in rows
+    )
+
+
+def test_china_overtakes_us_query_names_the_week(published_sample: DataPaths):
+    query = PROJECT_ROOT / "queries" / "china_overtakes_us.sql"
+    completed = subprocess.run(
+        [str(DUCKDB_CLI), "-readonly", "-json", str(published_sample.published_warehouse)],
+        stdin=query.open(),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    changes = [
+        row["week_start"]
+        for row in json.loads(completed.stdout)
+        if row["lead_change"] == "China overtakes the US"
+    ]
+    assert changes[0] == "2026-02-09"
+
+
+def test_bi_tools_see_every_mart_with_plain_types_read_only(published_sample: DataPaths):
+    engine = sa.create_engine(
+        f"duckdb:///{published_sample.published_warehouse}", connect_args={"read_only": True}
+    )
+    inspector = sa.inspect(engine)
+    tables = inspector.get_table_names(schema="marts")
+    assert {"mart_vendor_weekly", "mart_region_weekly", "mart_token_milestones"} <= set(tables)
+    with engine.connect() as connection:
+        for table in tables:
+            columns = inspector.get_columns(table, schema="marts")
+            kinds = {column["name"]: str(column["type"]).upper() for column in columns}
+            assert not [name for name, kind in kinds.items() if "HUGEINT" in kind or kind == "NULL"]
+            for name, kind in kinds.items():
+                if name.endswith("tokens"):
+                    assert kind == "BIGINT", (table, name, kind)
+                if name in {"week_start", "date", "crossed_on", "first_seen_date", "first_date"}:
+                    assert kind == "DATE", (table, name, kind)
+            assert connection.execute(sa.text(f"select count(*) from marts.{table}")).scalar() > 0
+        with pytest.raises(sa.exc.DBAPIError, match="read-only"):
+            connection.execute(sa.text("delete from marts.mart_region_weekly"))
+    engine.dispose()
