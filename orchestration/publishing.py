@@ -21,7 +21,7 @@ from orchestration.settings import (
     PUBLISHED_STORAGE_VERSION,
     DataPaths,
 )
-from orchestration.storage import atomic_path, write_parquet_atomic
+from orchestration.storage import atomic_path, copy_to_parquet, sql_string
 
 PUBLICATION_TABLE = "publication"
 
@@ -44,10 +44,6 @@ class Publication:
     exports_bytes: int
 
 
-def _sql_string(value: str | Path) -> str:
-    return "'" + str(value).replace("'", "''") + "'"
-
-
 def mart_tables(connection: duckdb.DuckDBPyConnection, database: str) -> list[str]:
     """Names of the tables in ``<database>.marts``, sorted."""
     return [
@@ -67,10 +63,9 @@ def publish_warehouse(paths: DataPaths) -> Publication:
 
     published_at = datetime.now(UTC)
     with atomic_path(paths.published_warehouse) as temporary, duckdb.connect() as connection:
-        connection.execute(f"attach {_sql_string(paths.working_warehouse)} as work (read_only)")
+        connection.execute(f"attach {sql_string(paths.working_warehouse)} as work (read_only)")
         connection.execute(
-            f"attach {_sql_string(temporary)} as pub "
-            f"(storage_version '{PUBLISHED_STORAGE_VERSION}')"
+            f"attach {sql_string(temporary)} as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')"
         )
         connection.execute("create schema pub.marts")
         tables = {}
@@ -125,7 +120,6 @@ def export_marts(paths: DataPaths) -> list[Path]:
         database = connection.execute("select current_database()").fetchone()[0]
         for table in mart_tables(connection, database):
             target = paths.exports_dir / f"{table}.parquet"
-            rows = connection.sql(f"select * from marts.{table}").to_arrow_reader(100_000)
-            write_parquet_atomic(rows, target)
+            copy_to_parquet(connection, f"select * from marts.{table}", target)
             written.append(target)
     return written

@@ -7,9 +7,11 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 
 from orchestration.settings import DataPaths, data_paths
+from orchestration.storage import copy_to_parquet, scratch_connection
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -41,6 +43,13 @@ def rankings_body(
             "meta": {"as_of": as_of, "version": version, "start_date": start, "end_date": end},
         }
     ).encode()
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write an Arrow table with the pipeline's one Parquet writer (bypassing validation)."""
+    with scratch_connection() as connection:
+        connection.register("rows_to_write", table)
+        copy_to_parquet(connection, "select * from rows_to_write", path)
 
 
 def lake_files(root: Path) -> dict[str, bytes]:

@@ -36,15 +36,15 @@ def test_every_sample_response_is_valid_and_named_by_its_window():
         assert path.stem == f"{snapshot.window_start}_{snapshot.window_end}"
         assert snapshot.window_start.weekday() == 0
         assert snapshot.window_end - snapshot.window_start == timedelta(days=6)
-        assert not any(row.is_other for row in snapshot.rows)
+        assert not any(snapshot.rows["is_other"].to_pylist())
 
 
 def test_daily_rows_sum_to_the_published_weekly_figures():
     sums: dict[tuple[date, str], int] = defaultdict(int)
     for path in sample_files():
-        for row in validate_rankings_response(path.read_bytes(), path).rows:
-            monday = row.date - timedelta(days=row.date.weekday())
-            sums[(monday, row.model_permaslug)] += row.total_tokens
+        for row in validate_rankings_response(path.read_bytes(), path).rows.to_pylist():
+            monday = row["date"] - timedelta(days=row["date"].weekday())
+            sums[(monday, row["model_permaslug"])] += row["total_tokens"]
 
     assert dict(sums) == weekly_figures()
     assert len(sums) == 247
@@ -53,9 +53,9 @@ def test_daily_rows_sum_to_the_published_weekly_figures():
 def test_days_before_a_models_creation_date_get_no_tokens():
     path = sample_dir() / "rankings_daily" / "2026-02-09_2026-02-15.json"
     days = {
-        row.date
-        for row in validate_rankings_response(path.read_bytes(), path).rows
-        if row.model_permaslug == "minimax/minimax-m2.5-20260211"
+        row["date"]
+        for row in validate_rankings_response(path.read_bytes(), path).rows.to_pylist()
+        if row["model_permaslug"] == "minimax/minimax-m2.5-20260211"
     }
     # The catalogue says MiniMax M2.5 was created on 2026-02-12.
     assert days == {date(2026, 2, 12), date(2026, 2, 13), date(2026, 2, 14), date(2026, 2, 15)}

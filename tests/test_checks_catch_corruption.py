@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from orchestration.checks import tokens_reconcile_with_raw
 from orchestration.definitions import defs
 from orchestration.settings import DataPaths
-from orchestration.storage import write_parquet_atomic
+from tests.conftest import write_parquet
 from tests.pipeline import QUIET, check_results, run
 
 CORRUPTED_DATE = "2026-02-12"
@@ -25,7 +25,7 @@ def restate_day(paths: DataPaths, change) -> None:
         row["as_of"] = row["as_of"].replace(year=2027)
         row["response_sha256"] = "f" * 64
     table = pa.Table.from_pylist(rows, schema=pq.read_schema(next(folder.glob("*.parquet"))))
-    write_parquet_atomic(table, folder / "20270101T000000Z_ffffffffffffffff.parquet")
+    write_parquet(table, folder / "20270101T000000Z_ffffffffffffffff.parquet")
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> set[str]:

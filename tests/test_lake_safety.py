@@ -31,13 +31,15 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     import pyarrow as pa
-    from orchestration.storage import write_parquet_atomic
+    from orchestration.storage import copy_to_parquet, scratch_connection
 
     folder = Path(sys.argv[1])
     rows = 2_000_000
     table = pa.table({"n": pa.array(range(rows)), "s": pa.array([str(i) for i in range(rows)])})
+    connection = scratch_connection()
+    connection.register("numbers", table)
     for i in range(1000):
-        write_parquet_atomic(table, folder / f"part-{i:04d}.parquet")
+        copy_to_parquet(connection, "select * from numbers", folder / f"part-{i:04d}.parquet")
     """
 )
 

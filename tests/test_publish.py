@@ -19,7 +19,7 @@ from orchestration.assets.serve import published_warehouse
 from orchestration.checks import python_checks
 from orchestration.definitions import defs
 from orchestration.settings import DataPaths
-from orchestration.storage import write_parquet_atomic
+from tests.conftest import write_parquet
 from tests.pipeline import QUIET, run
 
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
@@ -92,7 +92,7 @@ def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
     for row in rows:
         row["as_of"] = row["as_of"].replace(year=2027)
         row["response_sha256"] = "0bad" * 16
-    write_parquet_atomic(
+    write_parquet(
         table.from_pylist(rows, schema=table.schema),
         folder / "20270101T000000Z_0badbadbadbadbad.parquet",
     )

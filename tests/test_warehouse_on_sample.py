@@ -95,9 +95,9 @@ def test_minimax_m25_milestones_match_its_daily_rows(built):
     paths, _ = built
     daily = defaultdict(int)
     for path in sorted((sample_dir() / "rankings_daily").glob("*.json")):
-        for row in validate_rankings_response(path.read_bytes(), path).rows:
-            if row.model_permaslug == MINIMAX_M25:
-                daily[row.date] += row.total_tokens
+        for row in validate_rankings_response(path.read_bytes(), path).rows.to_pylist():
+            if row["model_permaslug"] == MINIMAX_M25:
+                daily[row["date"]] += row["total_tokens"]
     crossings = dict(
         query(
             paths,

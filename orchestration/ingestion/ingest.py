@@ -7,6 +7,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import NoReturn
 
+import pyarrow.compute as pc
+
 from orchestration.ingestion.lake import (
     LandedResponse,
     catalog_parquet_path,
@@ -22,7 +24,7 @@ from orchestration.ingestion.validation import (
 )
 from orchestration.resources.sources import FetchedResponse
 from orchestration.settings import CATALOG_ENDPOINT, RANKINGS_ENDPOINT, DataPaths
-from orchestration.storage import write_parquet_atomic
+from orchestration.storage import copy_to_parquet, scratch_connection
 
 
 class QuarantinedResponseError(RuntimeError):
@@ -81,19 +83,20 @@ def ingest_rankings_response(
         snapshot = validate_rankings_response(landed.body, landed.path)
     except InvalidResponseError as error:
         _quarantine_and_raise(paths, RANKINGS_ENDPOINT, landed, response, error)
-    days = {row.date for row in snapshot.rows if start_date <= row.date <= end_date}
     written, already_present = write_rankings_snapshot(
-        paths, snapshot, days, response.source, response.received_at, landed.sha256
+        paths, snapshot, start_date, end_date, response.source, response.received_at, landed.sha256
     )
-    in_range = [row for row in snapshot.rows if row.date in days]
+    in_range = snapshot.rows.filter(
+        (pc.field("date") >= start_date) & (pc.field("date") <= end_date)
+    )
     return RankingsIngestResult(
         landing_file=landed.path,
         response_sha256=landed.sha256,
         as_of=snapshot.as_of,
         source=response.source,
-        rows=len(in_range),
-        total_tokens=sum(row.total_tokens for row in in_range),
-        dates=sorted(days),
+        rows=in_range.num_rows,
+        total_tokens=pc.sum(in_range["total_tokens"]).as_py() or 0,
+        dates=sorted(set(in_range["date"].to_pylist())),
         written=written,
         already_present=already_present,
     )
@@ -112,9 +115,10 @@ def ingest_catalog_response(paths: DataPaths, response: FetchedResponse) -> Cata
     already = bool(existing)
     path = existing[0] if already else catalog_parquet_path(paths, as_of, landed.sha256)
     if not already:
-        write_parquet_atomic(
-            catalog_table(models, as_of, response.source, response.received_at, landed.sha256), path
-        )
+        table = catalog_table(models, as_of, response.source, response.received_at, landed.sha256)
+        with scratch_connection() as connection:
+            connection.register("catalog_rows", table)
+            copy_to_parquet(connection, "select * from catalog_rows", path)
     return CatalogIngestResult(
         landing_file=landed.path,
         response_sha256=landed.sha256,

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -21,23 +20,11 @@ import pyarrow as pa
 
 from orchestration.ingestion.validation import RankingsSnapshot
 from orchestration.settings import DataPaths
-from orchestration.storage import write_bytes_atomic, write_parquet_atomic
-
-RAW_RANKINGS_SCHEMA = pa.schema(
-    [
-        ("date", pa.date32()),
-        ("model_permaslug", pa.string()),
-        ("total_tokens", pa.int64()),
-        ("rank_in_day", pa.int32()),
-        ("is_other", pa.bool_()),
-        ("as_of", pa.timestamp("us", tz="UTC")),
-        ("window_start", pa.date32()),
-        ("window_end", pa.date32()),
-        ("api_version", pa.string()),
-        ("source", pa.string()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("response_sha256", pa.string()),
-    ]
+from orchestration.storage import (
+    copy_to_partitioned_parquet,
+    scratch_connection,
+    sql_string,
+    write_bytes_atomic,
 )
 
 RAW_CATALOG_SCHEMA = pa.schema(
@@ -117,70 +104,75 @@ def quarantine_response(
     return target
 
 
+def rankings_file_name(as_of: datetime, sha256: str) -> str:
+    """The name of a snapshot's file in each date folder: ``<as_of>_<sha256 prefix>.parquet``."""
+    return f"{compact_timestamp(as_of)}_{sha256[:16]}.parquet"
+
+
 def rankings_parquet_path(paths: DataPaths, day: date, as_of: datetime, sha256: str) -> Path:
     """Where one snapshot's rows for one date live: ``date=<day>/<as_of>_<sha256>.parquet``."""
-    return (
-        paths.raw_rankings_dir
-        / f"date={day.isoformat()}"
-        / f"{compact_timestamp(as_of)}_{sha256[:16]}.parquet"
-    )
-
-
-def rankings_table(
-    snapshot: RankingsSnapshot, day: date, source: str, fetched_at: datetime, sha256: str
-) -> pa.Table:
-    """One date's rows of a snapshot as an Arrow table; ``rank_in_day`` excludes ``other``."""
-    day_rows = [row for row in snapshot.rows if row.date == day]
-    # The API's order: tokens descending, ties alphabetical by permaslug, `other` last.
-    ranked = sorted(
-        (row for row in day_rows if not row.is_other),
-        key=lambda row: (-row.total_tokens, row.model_permaslug),
-    )
-    ordered = ranked + [row for row in day_rows if row.is_other]
-    count = len(ordered)
-    return pa.table(
-        {
-            "date": [day] * count,
-            "model_permaslug": [row.model_permaslug for row in ordered],
-            "total_tokens": [row.total_tokens for row in ordered],
-            "rank_in_day": [None if row.is_other else i + 1 for i, row in enumerate(ordered)],
-            "is_other": [row.is_other for row in ordered],
-            "as_of": [snapshot.as_of] * count,
-            "window_start": [snapshot.window_start] * count,
-            "window_end": [snapshot.window_end] * count,
-            "api_version": [snapshot.api_version] * count,
-            "source": [source] * count,
-            "fetched_at": [fetched_at] * count,
-            "response_sha256": [sha256] * count,
-        },
-        schema=RAW_RANKINGS_SCHEMA,
-    )
+    return paths.raw_rankings_dir / f"date={day.isoformat()}" / rankings_file_name(as_of, sha256)
 
 
 def write_rankings_snapshot(
     paths: DataPaths,
     snapshot: RankingsSnapshot,
-    days: Iterable[date],
+    start_date: date,
+    end_date: date,
     source: str,
     fetched_at: datetime,
     sha256: str,
 ) -> tuple[list[Path], list[Path]]:
-    """Write one Parquet file per date of ``days`` that the snapshot has rows for.
+    """Write the snapshot's rows dated ``start_date..end_date``, one Parquet file per date.
 
-    Returns ``(written, already_present)``: a file already present for the same snapshot and
-    date is left as it is, which makes re-ingesting a response idempotent.
+    ``rank_in_day`` is the position within the date by tokens descending, ties alphabetical by
+    permaslug (the API's order), the ``other`` row excluded. Returns ``(written,
+    already_present)``: a file already present for the same snapshot and date is left as it is,
+    which makes re-ingesting a response idempotent.
     """
-    days_with_rows = {row.date for row in snapshot.rows}
-    written: list[Path] = []
-    already_present: list[Path] = []
-    for day in sorted(set(days) & days_with_rows):
-        path = rankings_parquet_path(paths, day, snapshot.as_of, sha256)
-        if path.exists():
-            already_present.append(path)
-            continue
-        write_parquet_atomic(rankings_table(snapshot, day, source, fetched_at, sha256), path)
-        written.append(path)
-    return written, already_present
+    with scratch_connection() as connection:
+        connection.register("snapshot_rows", snapshot.rows)
+        query = """
+            select
+                date,
+                model_permaslug,
+                total_tokens,
+                case when not is_other then cast(row_number() over (
+                    partition by date, is_other order by total_tokens desc, model_permaslug
+                ) as integer) end as rank_in_day,
+                is_other,
+                $as_of::timestamptz as as_of,
+                $window_start::date as window_start,
+                $window_end::date as window_end,
+                $api_version as api_version,
+                $source as source,
+                $fetched_at::timestamptz as fetched_at,
+                $sha256 as response_sha256
+            from snapshot_rows
+            where date between $start_date::date and $end_date::date
+            order by date, is_other, total_tokens desc, model_permaslug
+        """
+        parameters = {
+            "as_of": snapshot.as_of,
+            "window_start": snapshot.window_start,
+            "window_end": snapshot.window_end,
+            "api_version": snapshot.api_version,
+            "source": source,
+            "fetched_at": fetched_at,
+            "sha256": sha256,
+            "start_date": start_date,
+            "end_date": end_date,
+        }
+        # COPY takes no prepared parameters: inline them as literals.
+        for name, value in parameters.items():
+            query = query.replace(f"${name}", sql_string(value))
+        return copy_to_partitioned_parquet(
+            connection,
+            query,
+            paths.raw_rankings_dir,
+            "date",
+            rankings_file_name(snapshot.as_of, sha256),
+        )
 
 
 def _text_or_none(value: Any) -> str | None:

@@ -12,7 +12,10 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
+
+import pyarrow as pa
+import pyarrow.compute as pc
 
 SUPPORTED_API_VERSION = "v1"
 OTHER_PERMASLUG = "other"
@@ -34,28 +37,28 @@ class InvalidResponseError(ValueError):
         super().__init__(f"invalid response {where}: {rule}")
 
 
-@dataclass(frozen=True)
-class RankingRow:
-    """One row of a rankings-daily response, parsed exactly."""
-
-    date: date
-    model_permaslug: str
-    total_tokens: int
-
-    @property
-    def is_other(self) -> bool:
-        return self.model_permaslug == OTHER_PERMASLUG
+RANKINGS_ROWS_SCHEMA = pa.schema(
+    [
+        ("date", pa.date32()),
+        ("model_permaslug", pa.string()),
+        ("total_tokens", pa.int64()),
+        ("is_other", pa.bool_()),
+    ]
+)
 
 
 @dataclass(frozen=True)
 class RankingsSnapshot:
-    """A validated rankings-daily response: its ``meta`` block and its rows."""
+    """A validated rankings-daily response: its ``meta`` block and its rows, parsed exactly.
+
+    ``rows`` is an Arrow table (``RANKINGS_ROWS_SCHEMA``) in the response's order.
+    """
 
     as_of: datetime
     window_start: date
     window_end: date
     api_version: str
-    rows: tuple[RankingRow, ...]
+    rows: pa.Table
 
 
 def _load_json_object(body: bytes, file: Path | str) -> dict[str, Any]:
@@ -142,7 +145,71 @@ def validate_rankings_response(body: bytes, file: Path | str) -> RankingsSnapsho
             file, f"meta.start_date {window_start} is after meta.end_date {window_end}"
         )
 
-    rows: list[RankingRow] = []
+    rows = _rows_if_valid(data, window_start, window_end)
+    if rows is None:
+        _raise_first_invalid_row(data, file, window_start, window_end)
+    return RankingsSnapshot(as_of, window_start, window_end, version, rows)
+
+
+def _rows_if_valid(data: list[Any], window_start: date, window_end: date) -> pa.Table | None:
+    """The rows as an Arrow table when every row rule holds, else None (vectorized fast path).
+
+    Finding which row broke which rule is left to :func:`_raise_first_invalid_row`.
+    """
+    if not all(type(item) is dict for item in data):
+        return None
+    try:
+        dates = pa.array([item.get("date") for item in data], pa.string())
+        slugs = pa.array([item.get("model_permaslug") for item in data], pa.string())
+        tokens = pa.array([item.get("total_tokens") for item in data], pa.string())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None  # a value that is not a string
+    if len(data) == 0:
+        return RANKINGS_ROWS_SCHEMA.empty_table()
+    if dates.null_count or slugs.null_count or tokens.null_count:
+        return None
+    if not (
+        pc.all(pc.match_substring_regex(tokens, f"^{_DECIMAL_INTEGER.pattern}$")).as_py()
+        and pc.all(pc.match_substring_regex(dates, f"^{_ISO_DATE.pattern}$")).as_py()
+        and pc.all(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(slugs)), 0)).as_py()
+    ):
+        return None
+    try:
+        token_values = pc.cast(tokens, pa.int64())  # fails on values over int64
+        day_values = pc.cast(pc.strptime(dates, "%Y-%m-%d", "s"), pa.date32())
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return None
+    # strptime may normalise impossible days; a real date prints back as it was written.
+    if not pc.all(pc.equal(pc.cast(day_values, pa.string()), dates)).as_py():
+        return None
+    bounds = pc.min_max(day_values).as_py()
+    if bounds["min"] < window_start or bounds["max"] > window_end:
+        return None
+    is_other = pc.equal(slugs, OTHER_PERMASLUG)
+    rows = pa.table(
+        [day_values, slugs, token_values, is_other], schema=RANKINGS_ROWS_SCHEMA
+    ).append_column("position", pa.array(range(len(data)), pa.int64()))
+    per_row = rows.group_by(["date", "model_permaslug"]).aggregate([([], "count_all")])
+    if per_row.num_rows != rows.num_rows:
+        return None  # duplicate (date, permaslug)
+    models = rows.filter(pc.invert(is_other))
+    per_date = models.group_by("date").aggregate([([], "count_all"), ("position", "max")])
+    if per_date.num_rows and pc.max(per_date["count_all"]).as_py() > MAX_MODEL_ROWS_PER_DATE:
+        return None
+    others = rows.filter(is_other).select(["date", "position"])
+    last_model = others.join(per_date, "date")
+    if (
+        last_model.num_rows
+        and not pc.all(pc.greater(last_model["position"], last_model["position_max"])).as_py()
+    ):
+        return None  # `other` is not the last row of its date
+    return rows.drop_columns(["position"])
+
+
+def _raise_first_invalid_row(
+    data: list[Any], file: Path | str, window_start: date, window_end: date
+) -> NoReturn:
+    """Walk the rows in order and raise for the first rule broken, naming the row."""
     seen: set[tuple[date, str]] = set()
     model_rows_per_date: dict[date, int] = defaultdict(int)
     dates_with_other: set[date] = set()
@@ -161,7 +228,7 @@ def validate_rankings_response(body: bytes, file: Path | str) -> RankingsSnapsho
             raise InvalidResponseError(
                 file, f"model_permaslug must be a non-empty string, got {permaslug!r}", index
             )
-        tokens = parse_token_count(item.get("total_tokens"), file, index)
+        parse_token_count(item.get("total_tokens"), file, index)
         if (row_date, permaslug) in seen:
             raise InvalidResponseError(
                 file, f"duplicate row for date {row_date} and model {permaslug!r}", index
@@ -181,8 +248,8 @@ def validate_rankings_response(body: bytes, file: Path | str) -> RankingsSnapsho
                     f"more than {MAX_MODEL_ROWS_PER_DATE} model rows for date {row_date}",
                     index,
                 )
-        rows.append(RankingRow(row_date, permaslug, tokens))
-    return RankingsSnapshot(as_of, window_start, window_end, version, tuple(rows))
+    # The fast path and this walk apply the same rules; reaching here means they disagree.
+    raise InvalidResponseError(file, "rows failed validation (fast and row-by-row checks disagree)")
 
 
 def validate_catalog_response(body: bytes, file: Path | str) -> list[dict[str, Any]]:
