@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 
-.PHONY: install demo test lint ui docs clean
+.PHONY: install demo test lint bench ui docs clean
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,10 @@ test: $(MANIFEST) lint
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+# The benchmark (docs/performance.md): about 10k, 1M and 10M raw rows, then `make demo`.
+bench: $(MANIFEST)
+	$(BIN)/python -m bench.run
 
 # The Dagster UI on http://127.0.0.1:3000, showing the runs `make demo` recorded.
 ui: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml

@@ -18,7 +18,7 @@ from pathlib import Path
 from orchestration.ingestion.validation import MAX_MODEL_ROWS_PER_DATE
 from orchestration.settings import MAX_WINDOW_DAYS
 
-# Real author slugs (so most tokens are attributed) plus two the seed does not know.
+# Real author slugs (so most tokens are attributed) plus one the seed does not know.
 VENDORS = [
     "openai",
     "anthropic",
@@ -37,8 +37,8 @@ VENDORS = [
     "nvidia",
     "cohere",
     "openrouter",
-    "new-lab-one",
-    "new-lab-two",
+    "ai21",
+    "new-lab",
 ]
 MODELS_IN_POOL = 240
 

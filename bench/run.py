@@ -1,0 +1,200 @@
+"""``make bench``: the pipeline timed at about 10 thousand, 1 million and 10 million raw rows.
+
+For each scale: generate synthetic responses (seeded), ingest them through the real validation
+and lake code (rows per second), build every dbt model and test from the lake (seconds, peak
+memory of the process tree), compute the same marts with plain DuckDB (the floor), and run the
+daily update for one new day on top of that history. Then time ``make demo`` on the sample.
+Writes the table to docs/performance.md. ``python -m bench.run --scales 10k`` runs a subset.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import psutil
+
+from bench.synthetic import generate
+from orchestration.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
+from orchestration.resources.sources import BundledSample
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, DataPaths
+
+# Days of history per scale: about 64 raw rows a day (50 models, `other`, restated weeks).
+SCALES = {"10k": 157, "1M": 15_700, "10M": 157_000}
+SEED_CSV = DBT_PROJECT_DIR / "seeds" / "vendor_countries.csv"
+REPORT = PROJECT_ROOT / "docs" / "performance.md"
+
+
+@dataclass(frozen=True)
+class Measured:
+    """Wall time and peak resident memory (the whole process tree) of one command."""
+
+    seconds: float
+    peak_rss_bytes: int
+
+
+def measure(command: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> Measured:
+    """Run ``command``, sampling the RSS of it and all its children every 50 ms."""
+    started = time.monotonic()
+    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
+    peak = 0
+    root = psutil.Process(process.pid)
+    while process.poll() is None:
+        try:
+            tree = [root, *root.children(recursive=True)]
+            peak = max(peak, sum(p.memory_info().rss for p in tree if p.is_running()))
+        except psutil.Error:
+            pass
+        time.sleep(0.05)
+    seconds = time.monotonic() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with exit code {process.returncode}")
+    return Measured(seconds, peak)
+
+
+def ingest_all(sample: Path, paths: DataPaths) -> tuple[int, float]:
+    """Validate and write every generated response to the lake; (rows, seconds)."""
+    source = BundledSample(sample_dir=str(sample))
+    first, last = source.date_range()
+    started = time.monotonic()
+    rows = 0
+    for response in source.rankings_daily(first, last):
+        rows += ingest_rankings_response(paths, response, first, last).rows
+    ingest_catalog_response(paths, source.models_catalog())
+    return rows, time.monotonic() - started
+
+
+@dataclass(frozen=True)
+class ScaleResult:
+    """Every figure measured at one scale."""
+
+    name: str
+    raw_rows: int
+    lake_files: int
+    ingest_rows_per_second: float
+    full_build: Measured
+    floor: Measured
+    one_day: Measured
+
+
+def run_scale(name: str, days: int, workdir: Path) -> ScaleResult:
+    """Generate, ingest, build, compute the floor and update one day, at one scale."""
+    folder = workdir / name
+    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    # History ends the day before yesterday; the daily update then adds yesterday, the newest
+    # partition the schedule would ask for.
+    new_day = datetime.now(UTC).date() - timedelta(days=1)
+    sample = folder / "sample"
+    generate(sample, days=days, last_date=new_day - timedelta(days=1))
+    paths = DataPaths(folder / "data")
+    env = {
+        **os.environ,
+        "PIPELINE_DATA_DIR": str(paths.data_dir),
+        "RANKINGS_SAMPLE_DIR": str(sample),
+    }
+    env.pop("OPENROUTER_API_KEY", None)
+
+    paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
+    rows, seconds = ingest_all(sample, paths)
+    print(f"[{name}] ingested {rows:,} rows in {seconds:.1f}s", flush=True)
+    full_build = measure(
+        [DBT_EXECUTABLE, "build", "--full-refresh", "--profiles-dir", "."], env, DBT_PROJECT_DIR
+    )
+    print(f"[{name}] full dbt build {full_build.seconds:.1f}s", flush=True)
+    floor = measure(
+        [
+            sys.executable,
+            "-m",
+            "bench.floor",
+            str(paths.lake_dir),
+            str(SEED_CSV),
+            str(folder / "floor.duckdb"),
+        ],
+        env,
+    )
+    print(f"[{name}] floor {floor.seconds:.1f}s", flush=True)
+    generate_one_day(sample, new_day)
+    one_day = measure([sys.executable, "-m", "bench.one_day", new_day.isoformat()], env)
+    print(f"[{name}] one-day update {one_day.seconds:.1f}s", flush=True)
+    lake_files = sum(1 for _ in paths.raw_rankings_dir.rglob("*.parquet"))
+    return ScaleResult(name, rows, lake_files, rows / seconds, full_build, floor, one_day)
+
+
+def generate_one_day(sample: Path, day: date) -> None:
+    """Add the response for one new day to a generated sample (seeded by the day)."""
+    generate(sample, days=1, last_date=day, restated_week_fraction=0.0, seed=day.toordinal())
+
+
+def machine() -> str:
+    memory = psutil.virtual_memory().total / 2**30
+    return f"{os.cpu_count()} cores, {memory:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
+
+
+def render(results: list[ScaleResult], demo_seconds: float | None) -> str:
+    """The Markdown page for docs/performance.md."""
+
+    def gib(measured: Measured) -> str:
+        return f"{measured.peak_rss_bytes / 2**30:.2f}"
+
+    lines = [
+        "# Performance",
+        "",
+        f"Measured on {datetime.now(UTC):%Y-%m-%d} on this machine: {machine()}.",
+        "Reproduce with `make bench` (all scales, about half an hour) or "
+        "`.venv/bin/python -m bench.run --scales 10k 1M`.",
+        "",
+        "| scale | raw rows | lake files | ingestion (rows/s) | full build (s) | full build peak (GiB) "
+        "| DuckDB floor (s) | floor peak (GiB) | build / floor | one-day update (s) | one-day peak (GiB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r.name} | {r.raw_rows:,} | {r.lake_files:,} | {r.ingest_rows_per_second:,.0f} "
+            f"| {r.full_build.seconds:.1f} | {gib(r.full_build)} | {r.floor.seconds:.1f} "
+            f"| {gib(r.floor)} | {r.full_build.seconds / r.floor.seconds:.1f}x "
+            f"| {r.one_day.seconds:.1f} | {gib(r.one_day)} |"
+        )
+    if demo_seconds is not None:
+        lines += [
+            "",
+            f"`make demo` on the bundled sample (installed): {demo_seconds:.1f} s end to end.",
+        ]
+    lines += [
+        "",
+        "What each column measures:",
+        "- *ingestion*: validating every generated response and writing it to the Parquet lake "
+        "(one file per snapshot per date), in process;",
+        "- *full build*: `dbt build --full-refresh` (every model, seed, data and unit test) from the "
+        "lake into a fresh working database; peak is the RSS of the whole process tree;",
+        "- *DuckDB floor*: `bench/floor.sql`, the same marts from the same Parquet by DuckDB alone;",
+        "- *one-day update*: `rankings_job` for one new partition (ingest the day, incremental dbt "
+        "build of that date, every check, publish, report), as the daily schedule runs it.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES))
+    parser.add_argument("--workdir", type=Path, default=PROJECT_ROOT / "data" / "bench")
+    parser.add_argument("--skip-demo", action="store_true")
+    args = parser.parse_args()
+    results = [run_scale(name, SCALES[name], args.workdir) for name in args.scales]
+    demo = None
+    if not args.skip_demo:
+        demo = measure(["make", "demo"], dict(os.environ)).seconds
+    page = render(results, demo)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(page)
+    print(page)
+
+
+if __name__ == "__main__":
+    main()
