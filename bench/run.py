@@ -133,8 +133,12 @@ def generate_one_day(sample: Path, day: date) -> None:
 
 
 def machine() -> str:
+    """Cores, memory, OS and Python of this machine."""
     memory = psutil.virtual_memory().total / 2**30
-    return f"{os.cpu_count()} cores, {memory:.0f} GiB RAM, {platform.platform()}, Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores, {memory:.0f} GiB RAM, {platform.platform()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def render(results: list[ScaleResult], demo_seconds: float | None) -> str:
@@ -150,8 +154,9 @@ def render(results: list[ScaleResult], demo_seconds: float | None) -> str:
         "Reproduce with `make bench` (all scales, about half an hour) or "
         "`.venv/bin/python -m bench.run --scales 10k 1M`.",
         "",
-        "| scale | raw rows | lake files | ingestion (rows/s) | full build (s) | full build peak (GiB) "
-        "| DuckDB floor (s) | floor peak (GiB) | build / floor | one-day update (s) | one-day peak (GiB) |",
+        "| scale | raw rows | lake files | ingestion (rows/s) | full build (s) "
+        "| full build peak (GiB) | DuckDB floor (s) | floor peak (GiB) | build / floor "
+        "| one-day update (s) | one-day peak (GiB) |",
         "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
@@ -171,9 +176,10 @@ def render(results: list[ScaleResult], demo_seconds: float | None) -> str:
         "What each column measures:",
         "- *ingestion*: validating every generated response and writing it to the Parquet lake "
         "(one file per snapshot per date), in process;",
-        "- *full build*: `dbt build --full-refresh` (every model, seed, data and unit test) from the "
-        "lake into a fresh working database; peak is the RSS of the whole process tree;",
-        "- *DuckDB floor*: `bench/floor.sql`, the same marts from the same Parquet by DuckDB alone;",
+        "- *full build*: `dbt build --full-refresh` (every model, seed, data and unit test) from "
+        "the lake into a fresh working database; peak is the RSS of the whole process tree;",
+        "- *DuckDB floor*: `bench/floor.sql`, the same marts from the same Parquet by DuckDB "
+        "alone;",
         "- *one-day update*: `rankings_job` for one new partition (ingest the day, incremental dbt "
         "build of that date, every check, publish, report), as the daily schedule runs it.",
     ]
