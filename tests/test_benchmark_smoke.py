@@ -1,0 +1,47 @@
+"""The benchmark at its smallest scale: the pipeline's marts equal the DuckDB floor's marts."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import duckdb
+
+from bench.floor import FLOOR_TABLES, run_floor
+from bench.run import SCALES, SEED_CSV, ingest_all
+from bench.synthetic import generate
+from tests.pipeline import data_dir, run
+
+
+def rows_of(connection: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> list[tuple]:
+    listed = ", ".join(columns)
+    return connection.execute(f"select {listed} from {table} order by {listed}").fetchall()
+
+
+def same(left: tuple, right: tuple) -> bool:
+    return all(
+        math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) if isinstance(a, float) else a == b
+        for a, b in zip(left, right, strict=True)
+    )
+
+
+def test_pipeline_marts_equal_the_floor_at_the_smallest_scale(tmp_path):
+    sample = tmp_path / "sample"
+    generated = generate(sample, days=SCALES["10k"], last_date=date(2026, 11, 26))
+    assert 9_000 < generated.raw_rows < 11_000
+    with data_dir(tmp_path / "data") as paths:
+        rows, _ = ingest_all(sample, paths)
+        assert rows == generated.raw_rows
+        assert run("warehouse_job").success
+    floor_db = tmp_path / "floor.duckdb"
+    run_floor(paths.lake_dir, SEED_CSV, floor_db)
+
+    with duckdb.connect(str(floor_db), read_only=True) as floor:
+        floor.execute(f"attach '{paths.working_warehouse}' as pipeline (read_only)")
+        for table in FLOOR_TABLES:
+            columns = [name for name, *_ in floor.execute(f"describe {table}").fetchall()]
+            expected = rows_of(floor, table, columns)
+            actual = rows_of(floor, f"pipeline.marts.{table}", columns)
+            assert len(actual) == len(expected) > 0, table
+            mismatched = [(a, e) for a, e in zip(actual, expected, strict=True) if not same(a, e)]
+            assert mismatched == [], (table, mismatched[:3])
