@@ -3,11 +3,16 @@
 -- by bench/run.py. Written independently of the dbt models, so equal results cross-check both.
 
 create table latest_rows as
-select *
-from read_parquet('{lake}/raw/rankings_daily/*/*.parquet', hive_partitioning = true)
-qualify dense_rank() over (
-    partition by date order by as_of desc, fetched_at desc, response_sha256 desc
-) = 1;
+with raw_rows as (
+    select * from read_parquet('{lake}/raw/rankings_daily/*/*.parquet', hive_partitioning = true)
+)
+select raw_rows.*
+from raw_rows
+semi join (
+    select date, max((as_of, fetched_at, response_sha256)) as newest from raw_rows group by date
+) as newest
+    on raw_rows.date = newest.date
+    and (raw_rows.as_of, raw_rows.fetched_at, raw_rows.response_sha256) = newest.newest;
 
 create table catalog as
 select id, canonical_slug, name, coalesce(trim(hugging_face_id), '') <> '' as open_weights

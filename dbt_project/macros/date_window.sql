@@ -1,8 +1,5 @@
-{#- The data-date window an incremental run rebuilds (vars min_date / max_date from Dagster). -#}
+{#- The data dates a run rebuilds: vars min_date / max_date (Dagster passes the run's partitions;
+    the defaults in dbt_project.yml cover every date). -#}
 {% macro in_date_window(column) -%}
-    {%- if var('min_date') and var('max_date') -%}
-        {{ column }} between cast('{{ var("min_date") }}' as date) and cast('{{ var("max_date") }}' as date)
-    {%- else -%}
-        true
-    {%- endif -%}
+    {{ column }} between cast('{{ var("min_date") }}' as date) and cast('{{ var("max_date") }}' as date)
 {%- endmacro %}

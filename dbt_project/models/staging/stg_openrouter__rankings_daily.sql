@@ -7,14 +7,26 @@ with raw_rows as (
 
 ),
 
+-- An aggregate and a join, not a window filter: DuckDB's window with a rank filter keeps a
+-- buffer per date partition and runs out of memory on long histories.
+latest_snapshot_per_date as (
+
+    select
+        date,
+        max((as_of, fetched_at, response_sha256)) as latest_snapshot
+    from raw_rows
+    group by date
+
+),
+
 latest_snapshot_rows as (
 
-    select *
+    select raw_rows.*
     from raw_rows
-    qualify dense_rank() over (
-        partition by date
-        order by as_of desc, fetched_at desc, response_sha256 desc
-    ) = 1
+    inner join latest_snapshot_per_date
+        on raw_rows.date = latest_snapshot_per_date.date
+        and (raw_rows.as_of, raw_rows.fetched_at, raw_rows.response_sha256)
+            = latest_snapshot_per_date.latest_snapshot
 
 )
 
