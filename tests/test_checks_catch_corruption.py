@@ -52,7 +52,7 @@ def test_duplicated_row_fails_the_uniqueness_test(lake_copy: DataPaths):
 
     assert not result.success
     assert any(
-        name.startswith("staging/stg_openrouter__rankings_daily:unique_combination_of_columns")
+        name.startswith("marts/fct_model_daily_tokens:unique_combination_of_columns")
         for name in failed_checks(result)
     )
 

@@ -2,8 +2,8 @@
 
 All models run in one ``dbt build`` per run. The daily fact ``fct_model_daily_tokens`` is
 incremental by date: when the run covers a range of ranking partitions, Dagster passes that range
-as the dbt vars ``min_date``/``max_date`` and only those dates are rebuilt (delete+insert) and
-their staging rows tested; a run without partitions rebuilds and tests every date.
+as the dbt vars ``min_date``/``max_date`` and only those dates are rebuilt (delete+insert); a run
+without partitions rebuilds every date.
 (Partitioning the fact as its own Dagster asset would split the build into four dbt
 invocations per run, each paying dbt's start-up.)
 dbt tests surface as asset checks; error-severity tests block downstream assets.
