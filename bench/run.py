@@ -10,6 +10,7 @@ Writes the table to docs/performance.md. ``python -m bench.run --scales 10k`` ru
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import platform
 import subprocess
@@ -84,15 +85,18 @@ class ScaleResult:
     one_day: Measured
 
 
-def run_scale(name: str, days: int, workdir: Path) -> ScaleResult:
-    """Generate, ingest, build, compute the floor and update one day, at one scale."""
+def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleResult:
+    """Generate, ingest, build, compute the floor and update one day, at one scale.
+
+    With ``reuse_lake``, a lake ingested by an earlier run at this scale is kept, with the
+    ingestion figures it recorded.
+    """
     folder = workdir / name
-    subprocess.run(["rm", "-rf", str(folder)], check=True)
+    recorded = folder / "ingestion.json"
     # History ends the day before yesterday; the daily update then adds yesterday, the newest
     # partition the schedule would ask for.
     new_day = datetime.now(UTC).date() - timedelta(days=1)
     sample = folder / "sample"
-    generate(sample, days=days, last_date=new_day - timedelta(days=1))
     paths = DataPaths(folder / "data")
     env = {
         **os.environ,
@@ -101,8 +105,14 @@ def run_scale(name: str, days: int, workdir: Path) -> ScaleResult:
     }
     env.pop("OPENROUTER_API_KEY", None)
 
-    paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
-    rows, seconds = ingest_all(sample, paths)
+    if reuse_lake and recorded.exists():
+        rows, seconds = json.loads(recorded.read_text())
+    else:
+        subprocess.run(["rm", "-rf", str(folder)], check=True)
+        generate(sample, days=days, last_date=new_day - timedelta(days=1))
+        paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
+        rows, seconds = ingest_all(sample, paths)
+        recorded.write_text(json.dumps([rows, seconds]))
     print(f"[{name}] ingested {rows:,} rows in {seconds:.1f}s", flush=True)
     full_build = measure(
         [DBT_EXECUTABLE, "build", "--full-refresh", "--profiles-dir", "."], env, DBT_PROJECT_DIR
@@ -191,8 +201,11 @@ def main() -> None:
     parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES))
     parser.add_argument("--workdir", type=Path, default=PROJECT_ROOT / "data" / "bench")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument(
+        "--reuse-lake", action="store_true", help="keep lakes ingested by an earlier run"
+    )
     args = parser.parse_args()
-    results = [run_scale(name, SCALES[name], args.workdir) for name in args.scales]
+    results = [run_scale(name, SCALES[name], args.workdir, args.reuse_lake) for name in args.scales]
     demo = None
     if not args.skip_demo:
         demo = measure(["make", "demo"], dict(os.environ)).seconds

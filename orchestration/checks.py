@@ -14,6 +14,7 @@ from dagster_dbt import get_asset_key_for_model
 
 from orchestration.assets.dbt import DAILY_FACT_MODEL, date_window_vars, openrouter_dbt_models
 from orchestration.settings import WAREHOUSE_POOL, data_paths
+from orchestration.storage import connect_duckdb
 
 RECONCILED_MARTS = (
     "mart_vendor_weekly",
@@ -34,7 +35,7 @@ FACT_KEY = _model_key(DAILY_FACT_MODEL)
 @contextmanager
 def warehouse_connection() -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the working warehouse (checks run in its pool, one at a time)."""
-    connection = duckdb.connect(str(data_paths().working_warehouse), read_only=True)
+    connection = connect_duckdb(data_paths().working_warehouse, read_only=True)
     try:
         yield connection
     finally:

@@ -13,7 +13,6 @@ import time
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
-import duckdb
 
 from orchestration.definitions import defs
 from orchestration.resources.sources import BundledSample
@@ -24,6 +23,7 @@ from orchestration.settings import (
     live_api_enabled,
     sample_dir,
 )
+from orchestration.storage import connect_duckdb
 
 
 def ingestion_range() -> tuple[date, date]:
@@ -54,7 +54,7 @@ def run_job(
 def summary() -> str:
     """Rows, dates, snapshots and tokens in the lake, the marts built, and the citation."""
     paths = data_paths()
-    connection = duckdb.connect()
+    connection = connect_duckdb()
     rankings = f"{paths.raw_rankings_dir}/*/*.parquet"
     rows, dates, snapshots, tokens, first, last, as_of = connection.execute(
         f"""
@@ -67,7 +67,7 @@ def summary() -> str:
         f"select count(*) from read_parquet('{paths.raw_catalog_dir}/*.parquet')"
     ).fetchone()[0]
     connection.close()
-    with duckdb.connect(str(paths.working_warehouse), read_only=True) as warehouse:
+    with connect_duckdb(paths.working_warehouse, read_only=True) as warehouse:
         marts = warehouse.execute(
             """
             select table_name, estimated_size from duckdb_tables()

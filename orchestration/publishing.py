@@ -21,7 +21,7 @@ from orchestration.settings import (
     PUBLISHED_STORAGE_VERSION,
     DataPaths,
 )
-from orchestration.storage import atomic_path, copy_to_parquet, sql_string
+from orchestration.storage import atomic_path, connect_duckdb, copy_to_parquet, sql_string
 
 PUBLICATION_TABLE = "publication"
 
@@ -58,11 +58,11 @@ def mart_tables(connection: duckdb.DuckDBPyConnection, database: str) -> list[st
 
 def publish_warehouse(paths: DataPaths) -> Publication:
     """Checkpoint the working warehouse, then publish its marts and export them to Parquet."""
-    with duckdb.connect(str(paths.working_warehouse)) as working:
+    with connect_duckdb(paths.working_warehouse) as working:
         working.execute("checkpoint")
 
     published_at = datetime.now(UTC)
-    with atomic_path(paths.published_warehouse) as temporary, duckdb.connect() as connection:
+    with atomic_path(paths.published_warehouse) as temporary, connect_duckdb() as connection:
         connection.execute(f"attach {sql_string(paths.working_warehouse)} as work (read_only)")
         connection.execute(
             f"attach {sql_string(temporary)} as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')"
@@ -116,7 +116,7 @@ def publish_warehouse(paths: DataPaths) -> Publication:
 def export_marts(paths: DataPaths) -> list[Path]:
     """Export every table of the published warehouse's ``marts`` schema to one Parquet file."""
     written = []
-    with duckdb.connect(str(paths.published_warehouse), read_only=True) as connection:
+    with connect_duckdb(paths.published_warehouse, read_only=True) as connection:
         database = connection.execute("select current_database()").fetchone()[0]
         for table in mart_tables(connection, database):
             target = paths.exports_dir / f"{table}.parquet"

@@ -21,7 +21,7 @@ matplotlib.use("Agg")  # no display: render to files only
 import matplotlib.pyplot as plt
 
 from orchestration.settings import DataPaths
-from orchestration.storage import write_bytes_atomic
+from orchestration.storage import connect_duckdb, write_bytes_atomic
 
 REGION_COLOURS = {
     "China": "#d62728",
@@ -285,7 +285,7 @@ td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
 
 def build_report(paths: DataPaths) -> Report:
     """Render every chart from the published warehouse and write the report atomically."""
-    with duckdb.connect(str(paths.published_warehouse), read_only=True) as connection:
+    with connect_duckdb(paths.published_warehouse, read_only=True) as connection:
         citation, source = connection.execute(
             "select citation, source from marts.publication"
         ).fetchone()

@@ -16,6 +16,8 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.settings import DUCKDB_MEMORY_LIMIT
+
 
 def fsync_directory(directory: Path) -> None:
     """Make a rename in ``directory`` durable."""
@@ -47,6 +49,15 @@ def write_bytes_atomic(path: Path, body: bytes) -> None:
         temporary.write_bytes(body)
 
 
+def connect_duckdb(
+    database: Path | str = ":memory:", read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
+    """Open a DuckDB database within the pipeline's memory budget (``DUCKDB_MEMORY_LIMIT``)."""
+    return duckdb.connect(
+        str(database), read_only=read_only, config={"memory_limit": DUCKDB_MEMORY_LIMIT}
+    )
+
+
 _scratch_database: duckdb.DuckDBPyConnection | None = None
 
 
@@ -57,7 +68,7 @@ def scratch_connection() -> duckdb.DuckDBPyConnection:
     """
     global _scratch_database
     if _scratch_database is None:
-        _scratch_database = duckdb.connect()
+        _scratch_database = connect_duckdb()
     return _scratch_database.cursor()
 
 
