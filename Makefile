@@ -50,4 +50,4 @@ docs: $(MANIFEST)
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
 
 clean:
-	rm -rf data/lake data/build data/warehouse.duckdb data/dagster_home dbt_project/target
+	rm -rf data/lake data/build data/warehouse.duckdb data/exports data/reports data/dagster_home dbt_project/target

@@ -38,7 +38,7 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 
 # Memory DuckDB may use in any one process of the pipeline before spilling to disk (dbt's
 # profile reads the same variable with the same default).
-DUCKDB_MEMORY_LIMIT = os.environ.get("DUCKDB_MEMORY_LIMIT", "3GB")
+DUCKDB_MEMORY_LIMIT = os.environ.get("DUCKDB_MEMORY_LIMIT", "2500MB")
 
 # The storage format of the published copy: readable by DuckDB 1.4 and newer (the duckdb-cli
 # 1.5.x analysts use and many BI drivers), not only by the 2.x that writes it.
