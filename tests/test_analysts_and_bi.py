@@ -16,6 +16,19 @@ QUERIES = sorted((PROJECT_ROOT / "queries").glob("*.sql"))
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 
 
+def run_query_file(database: Path, query: Path) -> list[dict]:
+    """Run one SQL file with the DuckDB CLI analysts use, read-only; its rows as dicts."""
+    with query.open() as sql:
+        completed = subprocess.run(
+            [str(DUCKDB_CLI), "-readonly", "-json", str(database)],
+            stdin=sql,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    return json.loads(completed.stdout)
+
+
 def test_there_is_a_query_for_each_question():
     assert {path.stem for path in QUERIES} == {
         "vendor_leaderboard",
@@ -31,14 +44,7 @@ def test_each_analyst_query_explains_itself_and_returns_cited_rows(
     published_sample: DataPaths, query
 ):
     assert query.read_text().startswith("-- "), "each file opens with what it answers"
-    completed = subprocess.run(
-        [str(DUCKDB_CLI), "-readonly", "-json", str(published_sample.published_warehouse)],
-        stdin=query.open(),
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    rows = json.loads(completed.stdout)
+    rows = run_query_file(published_sample.published_warehouse, query)
     assert rows, f"{query.name} returned no rows"
     assert all(
         row["citation"].startswith("Source: OpenRouter (openrouter.ai/rankings), as of")
@@ -47,19 +53,10 @@ def test_each_analyst_query_explains_itself_and_returns_cited_rows(
 
 
 def test_china_overtakes_us_query_names_the_week(published_sample: DataPaths):
-    query = PROJECT_ROOT / "queries" / "china_overtakes_us.sql"
-    completed = subprocess.run(
-        [str(DUCKDB_CLI), "-readonly", "-json", str(published_sample.published_warehouse)],
-        stdin=query.open(),
-        capture_output=True,
-        text=True,
-        check=True,
+    rows = run_query_file(
+        published_sample.published_warehouse, PROJECT_ROOT / "queries" / "china_overtakes_us.sql"
     )
-    changes = [
-        row["week_start"]
-        for row in json.loads(completed.stdout)
-        if row["lead_change"] == "China overtakes the US"
-    ]
+    changes = [row["week_start"] for row in rows if row["lead_change"] == "China overtakes the US"]
     assert changes[0] == "2026-02-09"
 
 

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 
 import pytest
 
+from orchestration.assets.dbt import openrouter_dbt_models
 from orchestration.ingestion.validation import validate_rankings_response
 from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DataPaths, sample_dir
 from tests.conftest import FIXTURES
@@ -41,7 +42,13 @@ def test_every_check_runs_and_passes(built):
         "marts/mart_vendor_weekly:vendor_coverage",
     }
     assert python_checks <= set(checks)
-    assert len(checks) >= len(python_checks) + 40  # the dbt data tests surface as checks too
+    # Every dbt data test surfaces as a check too, and every one of them ran.
+    dbt_tests = {
+        f"{spec.asset_key.to_user_string()}:{spec.name}"
+        for spec in openrouter_dbt_models.check_specs
+    }
+    assert len(dbt_tests) > 30
+    assert set(checks) == python_checks | dbt_tests
     assert [name for name, passed in checks.items() if not passed] == []
 
 
