@@ -109,11 +109,6 @@ def rankings_file_name(as_of: datetime, sha256: str) -> str:
     return f"{compact_timestamp(as_of)}_{sha256[:16]}.parquet"
 
 
-def rankings_parquet_path(paths: DataPaths, day: date, as_of: datetime, sha256: str) -> Path:
-    """Where one snapshot's rows for one date live: ``date=<day>/<as_of>_<sha256>.parquet``."""
-    return paths.raw_rankings_dir / f"date={day.isoformat()}" / rankings_file_name(as_of, sha256)
-
-
 def write_rankings_snapshot(
     paths: DataPaths,
     snapshot: RankingsSnapshot,
