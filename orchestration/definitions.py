@@ -1,13 +1,13 @@
 """The Dagster code location: every asset, check, job, schedule and resource."""
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 
 from orchestration.assets.dbt import dbt_project, openrouter_dbt_models
 from orchestration.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.assets.serve import published_warehouse, rankings_report
 from orchestration.checks import python_checks
 from orchestration.jobs import catalog_job, rankings_job, warehouse_job
+from orchestration.resources.dbt import InstalledDbtCliResource
 from orchestration.resources.sources import BundledSample, OpenRouterClient, RankingsSource
 from orchestration.schedules import daily_catalog_refresh, daily_rankings_refresh
 from orchestration.settings import (
@@ -38,6 +38,6 @@ defs = dg.Definitions(
     schedules=[daily_rankings_refresh, daily_catalog_refresh],
     resources={
         "rankings_source": rankings_source(),
-        "dbt": DbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": InstalledDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
     },
 )

@@ -161,3 +161,26 @@ def test_dbt_docs_generate_describes_the_built_marts(built, tmp_path):
     region = catalog["nodes"]["model.openrouter_rankings.mart_region_weekly"]
     assert {"week_start", "region", "token_share", "is_leader"} <= set(region["columns"])
     assert (target / "index.html").exists()
+
+
+def test_dbt_unit_tests_pass(built, tmp_path):
+    # Production builds skip unit tests (fixed inputs, nothing new to learn per run); they run here.
+    paths, _ = built
+    result = subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            "test",
+            "--select",
+            "test_type:unit",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(tmp_path / "target"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "PIPELINE_DATA_DIR": str(paths.data_dir)},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout
+    assert "PASS=5 " in result.stdout, result.stdout
