@@ -41,10 +41,25 @@ class Measured:
     peak_rss_bytes: int
 
 
-def measure(command: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -> Measured:
-    """Run ``command``, sampling the RSS of it and all its children every 50 ms."""
+def measure(
+    command: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT, stdout: Path | None = None
+) -> Measured:
+    """Run ``command``, sampling the RSS of it and all its children every 50 ms.
+
+    Its standard output goes to ``stdout`` when given (a file: a pipe could fill and block it).
+    """
     started = time.monotonic()
-    process = subprocess.Popen(command, env=env, cwd=cwd, stdout=subprocess.DEVNULL)
+    with open(stdout or os.devnull, "w") as output:
+        process = subprocess.Popen(command, env=env, cwd=cwd, stdout=output)
+        peak = _wait_sampling_rss(process)
+    seconds = time.monotonic() - started
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed with exit code {process.returncode}")
+    return Measured(seconds, peak)
+
+
+def _wait_sampling_rss(process: subprocess.Popen) -> int:
+    """Wait for ``process``; return the peak summed RSS of it and its children."""
     peak = 0
     root = psutil.Process(process.pid)
     while process.poll() is None:
@@ -54,10 +69,7 @@ def measure(command: list[str], env: dict[str, str], cwd: Path = PROJECT_ROOT) -
         except psutil.Error:
             pass
         time.sleep(0.05)
-    seconds = time.monotonic() - started
-    if process.returncode != 0:
-        raise RuntimeError(f"{' '.join(command)} failed with exit code {process.returncode}")
-    return Measured(seconds, peak)
+    return peak
 
 
 def ingest_all(sample: Path, paths: DataPaths) -> tuple[int, float]:
@@ -83,6 +95,12 @@ class ScaleResult:
     full_build: Measured
     floor: Measured
     one_day: Measured
+    publish_seconds: float
+
+    @property
+    def update_seconds(self) -> float:
+        """The one-day update without publishing: ingest, incremental dbt build, checks."""
+        return self.one_day.seconds - self.publish_seconds
 
 
 def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleResult:
@@ -115,7 +133,17 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
         recorded.write_text(json.dumps([rows, seconds]))
     print(f"[{name}] ingested {rows:,} rows in {seconds:.1f}s", flush=True)
     full_build = measure(
-        [DBT_EXECUTABLE, "build", "--full-refresh", "--profiles-dir", "."], env, DBT_PROJECT_DIR
+        [
+            DBT_EXECUTABLE,
+            "build",
+            "--full-refresh",
+            "--exclude-resource-type",
+            "unit_test",
+            "--profiles-dir",
+            ".",
+        ],
+        env,
+        DBT_PROJECT_DIR,
     )
     print(f"[{name}] full dbt build {full_build.seconds:.1f}s", flush=True)
     floor = measure(
@@ -131,10 +159,20 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
     )
     print(f"[{name}] floor {floor.seconds:.1f}s", flush=True)
     generate_one_day(sample, new_day)
-    one_day = measure([sys.executable, "-m", "bench.one_day", new_day.isoformat()], env)
-    print(f"[{name}] one-day update {one_day.seconds:.1f}s", flush=True)
+    timings = folder / "one_day.json"
+    one_day = measure(
+        [sys.executable, "-m", "bench.one_day", new_day.isoformat()], env, stdout=timings
+    )
+    publish_seconds = json.loads(timings.read_text())["publish_seconds"]
+    print(
+        f"[{name}] one-day update {one_day.seconds - publish_seconds:.1f}s, "
+        f"then publish and report {publish_seconds:.1f}s",
+        flush=True,
+    )
     lake_files = sum(1 for _ in paths.raw_rankings_dir.rglob("*.parquet"))
-    return ScaleResult(name, rows, lake_files, rows / seconds, full_build, floor, one_day)
+    return ScaleResult(
+        name, rows, lake_files, rows / seconds, full_build, floor, one_day, publish_seconds
+    )
 
 
 def generate_one_day(sample: Path, day: date) -> None:
@@ -166,15 +204,15 @@ def render(results: list[ScaleResult], demo_seconds: float | None) -> str:
         "",
         "| scale | raw rows | lake files | ingestion (rows/s) | full build (s) "
         "| full build peak (GiB) | DuckDB floor (s) | floor peak (GiB) | build / floor "
-        "| one-day update (s) | one-day peak (GiB) |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| one-day update (s) | then publish + report (s) | one-day peak (GiB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         lines.append(
             f"| {r.name} | {r.raw_rows:,} | {r.lake_files:,} | {r.ingest_rows_per_second:,.0f} "
             f"| {r.full_build.seconds:.1f} | {gib(r.full_build)} | {r.floor.seconds:.1f} "
             f"| {gib(r.floor)} | {r.full_build.seconds / r.floor.seconds:.1f}x "
-            f"| {r.one_day.seconds:.1f} | {gib(r.one_day)} |"
+            f"| {r.update_seconds:.1f} | {r.publish_seconds:.1f} | {gib(r.one_day)} |"
         )
     if demo_seconds is not None:
         lines += [
@@ -186,12 +224,16 @@ def render(results: list[ScaleResult], demo_seconds: float | None) -> str:
         "What each column measures:",
         "- *ingestion*: validating every generated response and writing it to the Parquet lake "
         "(one file per snapshot per date), in process;",
-        "- *full build*: `dbt build --full-refresh` (every model, seed, data and unit test) from "
-        "the lake into a fresh working database; peak is the RSS of the whole process tree;",
+        "- *full build*: `dbt build --full-refresh` (every model, seed and data test; unit tests "
+        "run in the test suite, not in production builds) from the lake into a fresh working "
+        "database; peak is the RSS of the whole process tree;",
         "- *DuckDB floor*: `bench/floor.sql`, the same marts from the same Parquet by DuckDB "
         "alone;",
-        "- *one-day update*: `rankings_job` for one new partition (ingest the day, incremental dbt "
-        "build of that date, every check, publish, report), as the daily schedule runs it.",
+        "- *one-day update*: `rankings_job` for one new partition, as the daily schedule runs "
+        "it, from process start: ingest the day, the incremental dbt build (the day's fact rows, "
+        "the marts from its week on, their data tests) and every check; *then publish + report* "
+        "is the rest of that job, publishing the checked marts and rendering the report; the "
+        "peak covers both.",
     ]
     return "\n".join(lines) + "\n"
 

@@ -12,9 +12,14 @@ import dagster as dg
 import duckdb
 from dagster_dbt import get_asset_key_for_model
 
-from orchestration.assets.dbt import DAILY_FACT_MODEL, date_window_vars, openrouter_dbt_models
+from orchestration.assets.dbt import (
+    DAILY_FACT_MODEL,
+    MAX_LISTED_PARTITIONS,
+    openrouter_dbt_models,
+    run_date_window,
+)
 from orchestration.settings import WAREHOUSE_POOL, data_paths
-from orchestration.storage import connect_duckdb
+from orchestration.storage import connect_duckdb, sql_string
 
 RECONCILED_MARTS = (
     "mart_vendor_weekly",
@@ -42,23 +47,46 @@ def warehouse_connection() -> Iterator[duckdb.DuckDBPyConnection]:
         connection.close()
 
 
+def checked_dates(run_tags: Mapping[str, str]) -> tuple[date, date]:
+    """The dates a run wrote (every date when it has no partitions)."""
+    return run_date_window(run_tags) or (date.min, date.max)
+
+
 def checked_weeks(run_tags: Mapping[str, str]) -> tuple[date, date]:
     """First and last day of the ISO weeks a run touches (every week when it has no dates)."""
-    window = date_window_vars(run_tags)
-    first = date.fromisoformat(window["min_date"]) if window else date.min
-    last = date.fromisoformat(window["max_date"]) if window else date.max
-    if window:
-        first -= timedelta(days=first.weekday())
-        last += timedelta(days=6 - last.weekday())
-    return first, last
+    window = run_date_window(run_tags)
+    if not window:
+        return date.min, date.max
+    first, last = window
+    return first - timedelta(days=first.weekday()), last + timedelta(days=6 - last.weekday())
+
+
+def describe_range(first: date, last: date) -> str:
+    """``first..last``, or ``all`` for a check over every date."""
+    return "all" if first == date.min else f"{first}..{last}"
+
+
+def raw_rankings_scan(first: date, last: date) -> str:
+    """DuckDB ``read_parquet`` of the lake's raw rankings for ``first..last``.
+
+    A bounded range reads only its ``date=`` folders, so the check costs the same in a lake of
+    any size; an unbounded one reads the whole lake.
+    """
+    paths = data_paths()
+    if first != date.min and (last - first).days < MAX_LISTED_PARTITIONS:
+        folders = paths.rankings_date_folders(first, last)
+        if folders:
+            files = ", ".join(sql_string(f"{folder}/*.parquet") for folder in folders)
+            return f"read_parquet([{files}], hive_partitioning = true)"
+    whole_lake = sql_string(f"{paths.raw_rankings_dir}/*/*.parquet")
+    return f"read_parquet({whole_lake}, hive_partitioning = true)"
 
 
 def latest_raw_weekly_tokens_sql(first: date, last: date) -> str:
     """Tokens per ISO week from the raw lake, latest snapshot of each date, computed afresh."""
-    lake = data_paths().raw_rankings_dir
     return f"""
         with raw_rows as (
-            select * from read_parquet('{lake}/*/*.parquet', hive_partitioning = true)
+            select * from {raw_rankings_scan(first, last)}
             where date between '{first}' and '{last}'
         ),
         latest_snapshot as (
@@ -135,7 +163,7 @@ def tokens_reconcile_with_raw(
                 passed=not mismatches,
                 metadata={
                     "weeks_checked": weeks,
-                    "dates_checked": f"{first}..{last}" if first != date.min else "all",
+                    "dates_checked": describe_range(first, last),
                     "raw_total_tokens": str(raw_total),
                     "mismatched_weeks": len(mismatches),
                     "first_mismatches": dg.MetadataValue.json(mismatches[:10]),
@@ -162,11 +190,15 @@ class TokenLimitsConfig(dg.Config):
     pool=WAREHOUSE_POOL,
     description=(
         "Every milestone's model or vendor has cumulative tokens at or above the threshold on "
-        "crossed_on and below it the day before; no crossing is missing."
+        "crossed_on and below it the day before; no crossing is missing. A run over some dates "
+        "checks the crossings from the first week it touches on."
     ),
 )
-def milestones_match_cumulative_tokens() -> dg.AssetCheckResult:
+def milestones_match_cumulative_tokens(
+    context: dg.AssetCheckExecutionContext,
+) -> dg.AssetCheckResult:
     """Recompute cumulative tokens per model and vendor and compare with each milestone row."""
+    first, _ = checked_weeks(context.run.tags)
     with warehouse_connection() as connection:
         wrong, missing, rows = connection.execute(
             """
@@ -181,13 +213,30 @@ def milestones_match_cumulative_tokens() -> dg.AssetCheckResult:
                 select 'vendor', null, vendor_slug, date, sum(total_tokens)
                 from daily_tokens group by vendor_slug, date
             ),
-            cumulative as (
-                select *, sum(total_tokens) over (
-                    partition by level, model_permaslug, vendor_slug order by date
-                ) as through_day
-                from entity_days
+            -- Tokens before the checked weeks, then day by day through them.
+            tokens_before as (
+                select level, model_permaslug, vendor_slug, sum(total_tokens) as tokens
+                from entity_days where date < $first
+                group by all
             ),
-            milestones as (select * from marts.mart_token_milestones),
+            cumulative as (
+                select entity_days.*,
+                       coalesce(tokens_before.tokens, 0) + sum(entity_days.total_tokens) over (
+                           partition by entity_days.level, entity_days.model_permaslug,
+                                        entity_days.vendor_slug
+                           order by entity_days.date
+                       ) as through_day
+                from entity_days
+                left join tokens_before
+                  on entity_days.level = tokens_before.level
+                 and entity_days.vendor_slug = tokens_before.vendor_slug
+                 and entity_days.model_permaslug
+                     is not distinct from tokens_before.model_permaslug
+                where entity_days.date >= $first
+            ),
+            milestones as (
+                select * from marts.mart_token_milestones where crossed_on >= $first
+            ),
             checked as (
                 select milestones.*, cumulative.through_day,
                        cumulative.through_day - cumulative.total_tokens as through_day_before
@@ -198,11 +247,12 @@ def milestones_match_cumulative_tokens() -> dg.AssetCheckResult:
                  and milestones.model_permaslug is not distinct from cumulative.model_permaslug
                  and milestones.crossed_on = cumulative.date
             ),
-            thresholds as (select distinct threshold_tokens from milestones),
+            thresholds as (select distinct threshold_tokens from marts.mart_token_milestones),
             expected as (
                 select level, model_permaslug, vendor_slug, threshold_tokens
-                from cumulative join thresholds on through_day >= threshold_tokens
-                group by all
+                from cumulative join thresholds
+                  on through_day >= threshold_tokens
+                 and through_day - total_tokens < threshold_tokens
             )
             select
                 (select count(*) from checked
@@ -216,11 +266,17 @@ def milestones_match_cumulative_tokens() -> dg.AssetCheckResult:
                       and milestones.model_permaslug is not distinct from expected.model_permaslug
                       and milestones.threshold_tokens = expected.threshold_tokens)),
                 (select count(*) from milestones)
-            """
+            """,
+            {"first": first},
         ).fetchone()
     return dg.AssetCheckResult(
         passed=wrong == 0 and missing == 0,
-        metadata={"milestones": rows, "inconsistent_rows": wrong, "missing_crossings": missing},
+        metadata={
+            "milestones_checked": rows,
+            "crossings_checked_from": "all" if first == date.min else str(first),
+            "inconsistent_rows": wrong,
+            "missing_crossings": missing,
+        },
         description=f"{rows} milestones checked: {wrong} inconsistent, {missing} missing",
     )
 
@@ -229,27 +285,38 @@ def milestones_match_cumulative_tokens() -> dg.AssetCheckResult:
     asset=FACT_KEY,
     blocking=True,
     pool=WAREHOUSE_POOL,
-    description="No single model-day above the ceiling (default 20T tokens): catches unit errors.",
+    description=(
+        "No single model-day above the ceiling (default 20T tokens): catches unit errors. A run "
+        "over some dates checks those dates."
+    ),
 )
-def model_day_tokens_below_ceiling(config: TokenLimitsConfig) -> dg.AssetCheckResult:
+def model_day_tokens_below_ceiling(
+    context: dg.AssetCheckExecutionContext, config: TokenLimitsConfig
+) -> dg.AssetCheckResult:
     """Fail when any model has more tokens in one day than is plausible."""
+    first, last = checked_dates(context.run.tags)
     with warehouse_connection() as connection:
         offenders = connection.execute(
             """
             select cast(date as varchar), model_permaslug, cast(total_tokens as varchar)
             from marts.fct_model_daily_tokens
-            where not is_other and total_tokens > ?
+            where not is_other and date between $first and $last and total_tokens > $ceiling
             order by total_tokens desc limit 20
             """,
-            [config.model_day_ceiling_tokens],
+            {"first": first, "last": last, "ceiling": config.model_day_ceiling_tokens},
         ).fetchall()
         largest = connection.execute(
-            "select max(total_tokens) from marts.fct_model_daily_tokens where not is_other"
+            """
+            select max(total_tokens) from marts.fct_model_daily_tokens
+            where not is_other and date between $first and $last
+            """,
+            {"first": first, "last": last},
         ).fetchone()[0]
     return dg.AssetCheckResult(
         passed=not offenders,
         metadata={
             "ceiling_tokens": str(config.model_day_ceiling_tokens),
+            "dates_checked": describe_range(first, last),
             "largest_model_day_tokens": str(largest),
             "offending_model_days": dg.MetadataValue.json(
                 [{"date": d, "model": m, "tokens": t} for d, m, t in offenders]
@@ -264,20 +331,26 @@ def model_day_tokens_below_ceiling(config: TokenLimitsConfig) -> dg.AssetCheckRe
     pool=WAREHOUSE_POOL,
     description=(
         "Every complete week of live data carries at least the floor (default 1T tokens) on the "
-        "whole platform: a lower total means days or rows are missing."
+        "whole platform: a lower total means days or rows are missing. A run over some dates "
+        "checks the weeks they touch."
     ),
 )
-def weekly_platform_tokens_above_floor(config: TokenLimitsConfig) -> dg.AssetCheckResult:
+def weekly_platform_tokens_above_floor(
+    context: dg.AssetCheckExecutionContext, config: TokenLimitsConfig
+) -> dg.AssetCheckResult:
     """Fail when a complete live week's platform total is below the floor."""
+    first, last = checked_weeks(context.run.tags)
     with warehouse_connection() as connection:
         live_weeks = connection.execute(
             """
             select cast(week_start as varchar), sum(total_tokens)
             from marts.fct_model_daily_tokens
+            where week_start between $first and $last
             group by week_start
             having count(distinct date) = 7 and bool_and(source = 'live')
             order by week_start
-            """
+            """,
+            {"first": first, "last": last},
         ).fetchall()
     below = [
         (week, tokens)
@@ -288,6 +361,7 @@ def weekly_platform_tokens_above_floor(config: TokenLimitsConfig) -> dg.AssetChe
         passed=not below,
         metadata={
             "floor_tokens": str(config.weekly_platform_floor_tokens),
+            "dates_checked": describe_range(first, last),
             "complete_live_weeks_checked": len(live_weeks),
             "weeks_below_floor": dg.MetadataValue.json(
                 [{"week_start": w, "tokens": str(t)} for w, t in below]
@@ -307,30 +381,39 @@ def weekly_platform_tokens_above_floor(config: TokenLimitsConfig) -> dg.AssetChe
     pool=WAREHOUSE_POOL,
     description=(
         "The share of named models' tokens whose vendor is Unattributed stays below the limit; "
-        "lists vendor slugs missing from the vendor_countries seed."
+        "lists vendor slugs missing from the vendor_countries seed. A run over some dates checks "
+        "those dates."
     ),
 )
-def vendor_coverage(config: TokenLimitsConfig) -> dg.AssetCheckResult:
+def vendor_coverage(
+    context: dg.AssetCheckExecutionContext, config: TokenLimitsConfig
+) -> dg.AssetCheckResult:
     """Fail when too many tokens cannot be attributed to a country; name the unmapped vendors."""
+    first, last = checked_dates(context.run.tags)
+    window = {"first": first, "last": last}
     with warehouse_connection() as connection:
         unattributed, named = connection.execute(
             """
             select sum(total_tokens) filter (where region = 'Unattributed'), sum(total_tokens)
-            from marts.fct_model_daily_tokens where not is_other
-            """
+            from marts.fct_model_daily_tokens
+            where not is_other and date between $first and $last
+            """,
+            window,
         ).fetchone()
         unmapped = connection.execute(
             """
             select vendor_slug, cast(sum(total_tokens) as varchar)
             from marts.fct_model_daily_tokens
-            where not is_other and not is_vendor_mapped
+            where not is_other and not is_vendor_mapped and date between $first and $last
             group by vendor_slug order by sum(total_tokens) desc
-            """
+            """,
+            window,
         ).fetchall()
     share = float(unattributed or 0) / float(named) if named else 0.0
     return dg.AssetCheckResult(
         passed=share < config.max_unattributed_share,
         metadata={
+            "dates_checked": describe_range(first, last),
             "unattributed_share": share,
             "max_unattributed_share": config.max_unattributed_share,
             "unattributed_tokens": str(unattributed or 0),

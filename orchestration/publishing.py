@@ -1,16 +1,22 @@
 """Write-audit-publish: copy the checked working warehouse to where analysts read it.
 
-dbt writes into a working database only the pipeline opens. Publishing copies the marts into a
-temporary file in an older storage format, next to the published one, then renames it into place:
-a reader holding the old file keeps reading it whole, a new reader opens the new one, and a
-failure at any point leaves the previous published file as it was. Mart exports to Parquet follow
-the same temporary-file-and-rename rule, file by file.
+dbt writes into a working database only the pipeline opens. Publishing writes a temporary file
+next to the published one, then renames it into place: a reader holding the old file keeps
+reading it whole, a new reader opens the new one, and a failure at any point leaves the previous
+published file as it was. Mart exports to Parquet follow the same temporary-file-and-rename
+rule, file by file.
+
+A run without dates copies every mart into a new file in an older storage format. A run over
+some dates starts from a copy of the published file and replaces only the rows it rebuilt and
+audited (``REBUILT_ROWS``): the published file holds exactly what has passed the checks, and the
+run does not re-copy the whole history table by table.
 """
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
@@ -24,6 +30,19 @@ from orchestration.settings import (
 from orchestration.storage import atomic_path, connect_duckdb, copy_to_parquet, sql_string
 
 PUBLICATION_TABLE = "publication"
+
+# The rows of each mart a run over some dates rebuilds (see dbt_project/macros/date_window.sql):
+# the fact's own dates, and everything from the first week they touch for the weekly marts and
+# milestones. A table not listed is copied whole.
+REBUILT_ROWS = {
+    "fct_model_daily_tokens": "date between $first_date and $last_date",
+    "mart_vendor_weekly": "week_start >= $first_week",
+    "mart_country_weekly": "week_start >= $first_week",
+    "mart_region_weekly": "week_start >= $first_week",
+    "mart_model_weekly_growth": "week_start >= $first_week",
+    "mart_market_concentration_weekly": "week_start >= $first_week",
+    "mart_token_milestones": "crossed_on >= $first_week",
+}
 
 
 @dataclass(frozen=True)
@@ -56,31 +75,43 @@ def mart_tables(connection: duckdb.DuckDBPyConnection, database: str) -> list[st
     ]
 
 
-def publish_warehouse(paths: DataPaths) -> Publication:
-    """Checkpoint the working warehouse, then publish its marts and export them to Parquet."""
+def publish_warehouse(paths: DataPaths, dates: tuple[date, date] | None = None) -> Publication:
+    """Checkpoint the working warehouse, then publish its marts and export them to Parquet.
+
+    With ``dates`` (the run's first and last date) and a published file already there, only the
+    rows the run rebuilt are replaced in a copy of it; otherwise every mart is copied.
+    """
     with connect_duckdb(paths.working_warehouse) as working:
         working.execute("checkpoint")
 
     published_at = datetime.now(UTC)
+    incremental = dates is not None and paths.published_warehouse.exists()
     with atomic_path(paths.published_warehouse) as temporary, connect_duckdb() as connection:
         connection.execute(f"attach {sql_string(paths.working_warehouse)} as work (read_only)")
-        connection.execute(
-            f"attach {sql_string(temporary)} as pub (storage_version '{PUBLISHED_STORAGE_VERSION}')"
-        )
-        connection.execute("create schema pub.marts")
-        tables = {}
-        for table in mart_tables(connection, "work"):
+        if incremental:
+            shutil.copyfile(paths.published_warehouse, temporary)
+            connection.execute(f"attach {sql_string(temporary)} as pub")
+            connection.execute(f"drop table pub.marts.{PUBLICATION_TABLE}")
+            replace_rebuilt_rows(connection, *dates)
+        else:
             connection.execute(
-                f"create table pub.marts.{table} as select * from work.marts.{table}"
+                f"attach {sql_string(temporary)} as pub "
+                f"(storage_version '{PUBLISHED_STORAGE_VERSION}')"
             )
-            tables[table] = connection.execute(
-                f"select count(*) from pub.marts.{table}"
-            ).fetchone()[0]
-        as_of, first_date, last_date, dates, sources = connection.execute(
+            connection.execute("create schema pub.marts")
+            for table in mart_tables(connection, "work"):
+                connection.execute(
+                    f"create table pub.marts.{table} as select * from work.marts.{table}"
+                )
+        tables = {
+            table: connection.execute(f"select count(*) from pub.marts.{table}").fetchone()[0]
+            for table in mart_tables(connection, "pub")
+        }
+        as_of, first_date, last_date, dates_covered, sources = connection.execute(
             """
             select max(as_of), min(date), max(date), count(distinct date),
                    string_agg(distinct source, ', ' order by source)
-            from work.marts.fct_model_daily_tokens
+            from pub.marts.fct_model_daily_tokens
             """
         ).fetchone()
         citation = CITATION_TEMPLATE.format(as_of=as_of.astimezone(UTC).isoformat())
@@ -91,7 +122,16 @@ def publish_warehouse(paths: DataPaths) -> Publication:
                    ?::date as first_date, ?::date as last_date, ?::integer as dates_covered,
                    ?::varchar as source, ?::varchar as citation, ?::varchar as licence
             """,
-            [published_at, as_of, first_date, last_date, dates, sources, citation, LICENCE_NOTE],
+            [
+                published_at,
+                as_of,
+                first_date,
+                last_date,
+                dates_covered,
+                sources,
+                citation,
+                LICENCE_NOTE,
+            ],
         )
         # Detaching checkpoints the new file, so it is complete before it is renamed into place.
         connection.execute("detach pub")
@@ -102,7 +142,7 @@ def publish_warehouse(paths: DataPaths) -> Publication:
         data_as_of=as_of,
         first_date=str(first_date),
         last_date=str(last_date),
-        dates=dates,
+        dates=dates_covered,
         source=sources,
         citation=citation,
         tables=tables,
@@ -110,6 +150,47 @@ def publish_warehouse(paths: DataPaths) -> Publication:
         warehouse_bytes=paths.published_warehouse.stat().st_size,
         exports=exports,
         exports_bytes=sum(path.stat().st_size for path in exports),
+    )
+
+
+def replace_rebuilt_rows(
+    connection: duckdb.DuckDBPyConnection, first_date: date, last_date: date
+) -> None:
+    """In ``pub`` (a copy of the published file), replace what a run over the dates rebuilt.
+
+    A table new to the working warehouse, or whose columns changed, is copied whole.
+    """
+    window = {
+        "first_date": first_date,
+        "last_date": last_date,
+        "first_week": first_date - timedelta(days=first_date.weekday()),
+    }
+    working = mart_tables(connection, "work")
+    published = set(mart_tables(connection, "pub"))
+    for table in published - set(working):
+        connection.execute(f"drop table pub.marts.{table}")
+    for table in working:
+        rebuilt = REBUILT_ROWS.get(table)
+        source = f"select * from work.marts.{table}"
+        if rebuilt and table in published and _same_columns(connection, table):
+            # DuckDB takes exactly the parameters a statement names.
+            used = {name: value for name, value in window.items() if f"${name}" in rebuilt}
+            connection.execute(f"delete from pub.marts.{table} where {rebuilt}", used)
+            connection.execute(f"insert into pub.marts.{table} {source} where {rebuilt}", used)
+        else:
+            connection.execute(f"drop table if exists pub.marts.{table}")
+            connection.execute(f"create table pub.marts.{table} as {source}")
+
+
+def _same_columns(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
+    columns = """
+        select column_name, data_type from duckdb_columns()
+        where database_name = ? and schema_name = 'marts' and table_name = ?
+        order by column_index
+    """
+    return (
+        connection.execute(columns, ["work", table]).fetchall()
+        == connection.execute(columns, ["pub", table]).fetchall()
     )
 
 

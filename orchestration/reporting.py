@@ -1,7 +1,8 @@
 """The static report: charts of the race, from the published marts, viewable offline.
 
 ``index.html`` embeds each chart as a PNG (also written beside it) together with the table of
-figures it plots, and the citation with the data's ``as_of``.
+figures it plots, and the citation with the data's ``as_of``. Charts cover the latest
+``REPORT_WEEKS`` weeks, so the report reads and draws the same amount whatever history is held.
 """
 
 from __future__ import annotations
@@ -34,6 +35,12 @@ MILESTONE_LINES = (10**12, 2 * 10**12, 5 * 10**12)
 TOP_VENDORS = 6
 TOP_GROWERS = 10
 CLUB_LINES = 12
+REPORT_WEEKS = 104
+# The first week charted: REPORT_WEEKS weeks back from the newest week held.
+CHARTED_WEEKS = f"""
+    week_start >= (select max(week_start) from marts.mart_region_weekly)
+        - interval {7 * (REPORT_WEEKS - 1)} day
+"""
 
 
 @dataclass(frozen=True)
@@ -83,7 +90,10 @@ def china_overtaking_week(shares: dict[date, dict[str, float]]) -> date | None:
 def region_share_chart(connection: duckdb.DuckDBPyConnection) -> tuple[Chart, date | None]:
     """Weekly token share by region, stacked, with the week China overtook the US marked."""
     rows = connection.execute(
-        "select week_start, region, token_share from marts.mart_region_weekly order by 1, 2"
+        f"""
+        select week_start, region, token_share from marts.mart_region_weekly
+        where {CHARTED_WEEKS} order by 1, 2
+        """
     ).fetchall()
     shares: dict[date, dict[str, float]] = {}
     for week, region, share in rows:
@@ -117,7 +127,7 @@ def region_share_chart(connection: duckdb.DuckDBPyConnection) -> tuple[Chart, da
     caption = (
         f"China first overtook the United States in the week of {overtaking}."
         if overtaking
-        else "China has not overtaken the United States in the data held."
+        else "China has not overtaken the United States in the weeks shown."
     )
     return (
         Chart(
@@ -136,11 +146,14 @@ def top_vendors_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
     """Weekly tokens of the vendors with the most tokens overall."""
     rows = connection.execute(
         f"""
-        with top_vendors as (
-            select vendor_slug from marts.mart_vendor_weekly where vendor_slug <> 'other'
+        with charted_weeks as (
+            select * from marts.mart_vendor_weekly where {CHARTED_WEEKS}
+        ),
+        top_vendors as (
+            select vendor_slug from charted_weeks where vendor_slug <> 'other'
             group by vendor_slug order by sum(total_tokens) desc, vendor_slug limit {TOP_VENDORS}
         )
-        select week_start, vendor_slug, total_tokens from marts.mart_vendor_weekly
+        select week_start, vendor_slug, total_tokens from charted_weeks
         where vendor_slug in (select vendor_slug from top_vendors) order by 2, 1
         """
     ).fetchall()
@@ -154,7 +167,7 @@ def top_vendors_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
     return Chart(
         "top_vendors",
         f"Weekly tokens of the top {TOP_VENDORS} vendors",
-        "Vendors ranked by their tokens over the whole period.",
+        "Vendors ranked by their tokens over the weeks shown.",
         _png(figure),
         ["week_start", "vendor_slug", "total_tokens"],
         rows,
@@ -195,47 +208,49 @@ def fastest_growers_chart(connection: duckdb.DuckDBPyConnection) -> tuple[Chart,
 
 
 def trillion_club_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
-    """Cumulative tokens of each model of the trillion-token club against days since first seen."""
+    """Weekly cumulative tokens of the largest models of the trillion-token club."""
     rows = connection.execute(
-        """
+        f"""
         with club as (
             select distinct model_permaslug from marts.mart_token_milestones
             where level = 'model'
         ),
-        daily as (
-            select model_permaslug, date, sum(total_tokens) as tokens
-            from marts.fct_model_daily_tokens
-            where model_permaslug in (select model_permaslug from club)
-            group by all
+        charted_weeks as (
+            select week_start, model_permaslug, cumulative_tokens
+            from marts.mart_model_weekly_growth
+            where {CHARTED_WEEKS} and model_permaslug in (select model_permaslug from club)
+        ),
+        largest as (
+            select model_permaslug from charted_weeks
+            group by model_permaslug
+            order by max(cumulative_tokens) desc, model_permaslug
+            limit {CLUB_LINES}
         )
-        select model_permaslug,
-               date - min(date) over (partition by model_permaslug) as days_since_first_seen,
-               sum(tokens) over (partition by model_permaslug order by date) as cumulative_tokens
-        from daily order by 1, 2
+        select model_permaslug, week_start, cumulative_tokens from charted_weeks
+        where model_permaslug in (select model_permaslug from largest)
+        order by 1, 2
         """
     ).fetchall()
-    final_tokens: dict[str, int] = {}
-    for model, _, tokens in rows:
-        final_tokens[model] = tokens
-    plotted = sorted(final_tokens, key=lambda model: (-final_tokens[model], model))[:CLUB_LINES]
+    members = connection.execute(
+        "select count(distinct model_permaslug) from marts.mart_token_milestones "
+        "where level = 'model'"
+    ).fetchone()[0]
     figure, axis = plt.subplots(figsize=(10, 5.5))
-    for model in plotted:
-        points = [(days, tokens / 1e12) for m, days, tokens in rows if m == model]
+    for model in dict.fromkeys(model for model, _, _ in rows):
+        points = [(week, tokens / 1e12) for m, week, tokens in rows if m == model]
         axis.plot([p[0] for p in points], [p[1] for p in points], linewidth=1.2, label=model)
     for threshold in MILESTONE_LINES:
         axis.axhline(threshold / 1e12, color="grey", linestyle=":", linewidth=1)
-        axis.annotate(f"{threshold // 10**12}T", xy=(0, threshold / 1e12), fontsize=8, va="bottom")
-    axis.set_xlabel("days since first seen")
     axis.set_ylabel("cumulative tokens (trillions)")
     axis.legend(fontsize=7)
     axis.set_title("The trillion-token club")
     return Chart(
         "trillion_token_club",
         "The trillion-token club",
-        f"Cumulative tokens from the first day each model appears; the {CLUB_LINES} largest of "
-        f"the {len(final_tokens)} models that crossed 1T are drawn, all are in the data.",
+        f"Cumulative tokens since each model first appears, week by week; the {CLUB_LINES} "
+        f"largest of the {members} models that crossed 1T are drawn (dotted: 1T, 2T, 5T).",
         _png(figure),
-        ["model_permaslug", "days_since_first_seen", "cumulative_tokens"],
+        ["model_permaslug", "week_start", "cumulative_tokens"],
         rows,
     )
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
@@ -72,6 +72,16 @@ class DataPaths:
     def raw_rankings_dir(self) -> Path:
         """Hive-partitioned Parquet: ``date=YYYY-MM-DD/<as_of>_<sha>.parquet``."""
         return self.lake_dir / "raw" / RANKINGS_ENDPOINT
+
+    def rankings_date_folders(self, first: date, last: date) -> list[Path]:
+        """The lake's ``date=`` folders from ``first`` to ``last`` that exist, in date order.
+
+        One ``stat`` per day: reading a few dates this way costs the same in a lake of any
+        size, where a glob over the whole lake lists every folder it holds.
+        """
+        days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+        folders = (self.raw_rankings_dir / f"date={day.isoformat()}" for day in days)
+        return [folder for folder in folders if folder.is_dir()]
 
     @property
     def raw_catalog_dir(self) -> Path:

@@ -73,7 +73,7 @@ def scratch_connection() -> duckdb.DuckDBPyConnection:
 
 
 def sql_string(value: object) -> str:
-    """``value`` as a SQL string literal, for statements that take no parameters (COPY, ATTACH)."""
+    """``value`` as a SQL string literal, for SQL built as text (COPY, ATTACH, file lists)."""
     return "'" + str(value).replace("'", "''") + "'"
 
 

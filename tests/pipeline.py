@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -15,6 +18,8 @@ from orchestration.resources.sources import BundledSample
 from orchestration.settings import DataPaths, data_paths, sample_dir
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
+# The DuckDB command-line client analysts use (duckdb-cli, an older release than the library).
+DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 
 
 @contextmanager
@@ -60,3 +65,14 @@ def query(paths: DataPaths, sql: str, params: list | None = None) -> list[tuple]
     """Run a read-only query against the working warehouse."""
     with duckdb.connect(str(paths.working_warehouse), read_only=True) as connection:
         return connection.execute(sql, params or []).fetchall()
+
+
+def cli(database: Path, sql: str) -> list[dict]:
+    """Run ``sql`` with the DuckDB command-line client analysts use, read-only, as JSON rows."""
+    completed = subprocess.run(
+        [str(DUCKDB_CLI), "-readonly", "-json", str(database), "-c", sql],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(completed.stdout or "[]")

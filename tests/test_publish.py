@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -20,9 +18,8 @@ from orchestration.checks import python_checks
 from orchestration.definitions import defs
 from orchestration.settings import DataPaths
 from tests.conftest import write_parquet
-from tests.pipeline import QUIET, run
+from tests.pipeline import DUCKDB_CLI, QUIET, cli, run
 
-DUCKDB_CLI = Path(sys.executable).parent / "duckdb"
 MARTS = {
     "fct_model_daily_tokens",
     "mart_vendor_weekly",
@@ -32,17 +29,6 @@ MARTS = {
     "mart_token_milestones",
     "mart_market_concentration_weekly",
 }
-
-
-def cli(database: Path, sql: str) -> list[dict]:
-    """Run ``sql`` with the DuckDB command-line client analysts use, read-only, as JSON rows."""
-    completed = subprocess.run(
-        [str(DUCKDB_CLI), "-readonly", "-json", str(database), "-c", sql],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return json.loads(completed.stdout or "[]")
 
 
 def published_state(paths: DataPaths) -> dict[str, bytes]:

@@ -1,9 +1,10 @@
 """The dbt project as Dagster assets: one graph from the raw lake to the marts.
 
-All models run in one ``dbt build`` per run. The daily fact ``fct_model_daily_tokens`` is
-incremental by date: when the run covers a range of ranking partitions, Dagster passes that range
-as the dbt vars ``min_date``/``max_date`` and only those dates are rebuilt (delete+insert); a run
-without partitions rebuilds every date.
+All models run in one ``dbt build`` per run, so a run's cost follows the dates it brings, not the
+history held. When the run covers a range of ranking partitions, Dagster passes that range as
+the dbt vars ``min_date``/``max_date`` (and the lake folders holding it): the daily fact
+``fct_model_daily_tokens`` rebuilds only those dates, and the weekly marts and milestones only
+the weeks from the first of them on (delete+insert). A run without partitions rebuilds every date.
 (Partitioning the fact as its own Dagster asset would split the build into four dbt
 invocations per run, each paying dbt's start-up.)
 dbt tests surface as asset checks; error-severity tests block downstream assets.
@@ -11,15 +12,19 @@ dbt tests surface as asset checks; error-severity tests block downstream assets.
 
 import json
 from collections.abc import Iterator, Mapping
+from datetime import date
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL, data_paths
+from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL, DataPaths, data_paths
 
 DAILY_FACT_MODEL = "fct_model_daily_tokens"
 PARTITION_TAG = "dagster/partition"
+# A run over more days than this reads the whole lake instead of listing date folders (the
+# list travels on dbt's command line).
+MAX_LISTED_PARTITIONS = 1000
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 
@@ -44,13 +49,28 @@ class RankingsDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
-def date_window_vars(run_tags: Mapping[str, str]) -> dict[str, str] | None:
-    """The dbt vars for the run's ranking dates, or None when the run has no partitions."""
+def run_date_window(run_tags: Mapping[str, str]) -> tuple[date, date] | None:
+    """The first and last ranking date of the run's partitions, or None when it has none."""
     if RANGE_START_TAG in run_tags and RANGE_END_TAG in run_tags:
-        return {"min_date": run_tags[RANGE_START_TAG], "max_date": run_tags[RANGE_END_TAG]}
-    if PARTITION_TAG in run_tags:
-        return {"min_date": run_tags[PARTITION_TAG], "max_date": run_tags[PARTITION_TAG]}
-    return None
+        first, last = run_tags[RANGE_START_TAG], run_tags[RANGE_END_TAG]
+    elif PARTITION_TAG in run_tags:
+        first = last = run_tags[PARTITION_TAG]
+    else:
+        return None
+    return date.fromisoformat(first), date.fromisoformat(last)
+
+
+def date_window_vars(first: date, last: date, paths: DataPaths) -> dict[str, Any]:
+    """dbt vars for a run over ``first..last``: the dates, and the lake folders that hold them.
+
+    Past ``MAX_LISTED_PARTITIONS`` days the folders are not listed and dbt reads the whole lake.
+    """
+    window: dict[str, Any] = {"min_date": first.isoformat(), "max_date": last.isoformat()}
+    if (last - first).days < MAX_LISTED_PARTITIONS:
+        folders = paths.rankings_date_folders(first, last)
+        if folders:
+            window["rankings_lake_partitions"] = [folder.name for folder in folders]
+    return window
 
 
 @dbt_assets(
@@ -65,10 +85,12 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     # dbt unit tests check SQL logic on fixed inputs, so they run in the test suite, not on
     # every production build (dbt's own advice).
     args = ["build", "--exclude-resource-type", "unit_test"]
-    window = date_window_vars(context.run.tags)
+    window = run_date_window(context.run.tags)
     if window:
+        first, last = window
         context.log.info(
-            f"rebuilding {DAILY_FACT_MODEL} for {window['min_date']}..{window['max_date']}"
+            f"rebuilding {DAILY_FACT_MODEL} for {first}..{last}, and the marts from the week of "
+            f"{first} on"
         )
-        args += ["--vars", json.dumps(window)]
+        args += ["--vars", json.dumps(date_window_vars(first, last, data_paths()))]
     yield from dbt.cli(args, context=context).stream()

@@ -2,7 +2,7 @@
 
 import dagster as dg
 
-from orchestration.assets.dbt import openrouter_dbt_models
+from orchestration.assets.dbt import openrouter_dbt_models, run_date_window
 from orchestration.checks import python_checks
 from orchestration.publishing import publish_warehouse
 from orchestration.reporting import build_report
@@ -58,7 +58,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             ),
             metadata={"failing_checks": dg.MetadataValue.json(failing[:50])},
         )
-    publication = publish_warehouse(data_paths())
+    publication = publish_warehouse(data_paths(), run_date_window(context.run.tags))
     context.log.info(f"published {publication.warehouse}; {publication.citation}")
     return dg.MaterializeResult(
         metadata={

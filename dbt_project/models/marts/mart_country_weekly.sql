@@ -1,12 +1,28 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='week_start',
+        on_schema_change='fail'
+    )
+}}
+
+-- Incremental by ISO week, like mart_vendor_weekly.
 with daily_tokens as (
 
     select * from {{ ref('fct_model_daily_tokens') }}
+    {% if is_incremental() %}
+    where week_start >= {{ week_before_first_rebuilt_week() }}
+    {% endif %}
 
 ),
 
 weekly_totals as (
 
     select * from {{ ref('int_weekly_totals') }}
+    {% if is_incremental() %}
+    where week_start >= {{ first_rebuilt_week() }}
+    {% endif %}
 
 ),
 

@@ -1,24 +1,65 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='week_start',
+        on_schema_change='fail'
+    )
+}}
+
 -- One row per ISO week and ranked entry. Permaslugs keep their `:variant` suffix, since OpenRouter
 -- ranks variants separately; the `other` tail row is included, unranked.
+-- Incremental by ISO week: a run rebuilds the weeks from the first one it touches to the newest.
+-- First-seen dates and cumulative tokens before those weeks come from the rows already built.
 with daily_tokens as (
 
     select * from {{ ref('fct_model_daily_tokens') }}
+    {% if is_incremental() %}
+    where week_start >= {{ week_before_first_rebuilt_week() }}
+    {% endif %}
 
 ),
 
 weekly_totals as (
 
     select * from {{ ref('int_weekly_totals') }}
+    {% if is_incremental() %}
+    where week_start >= {{ first_rebuilt_week() }}
+    {% endif %}
 
 ),
+
+{% if is_incremental() %}
+history_before_rebuilt_weeks as (
+
+    select
+        model_permaslug,
+        min(first_seen_date) as first_seen_date,
+        max_by(cumulative_tokens, week_start) as cumulative_tokens
+    from {{ this }}
+    where week_start < {{ first_rebuilt_week() }}
+    group by model_permaslug
+
+),
+{% endif %}
 
 first_seen as (
 
     select
-        model_permaslug,
-        min(date) as first_seen_date
+        daily_tokens.model_permaslug,
+        {% if is_incremental() %}
+        least(
+            min(history_before_rebuilt_weeks.first_seen_date), min(daily_tokens.date)
+        ) as first_seen_date
+        {% else %}
+        min(daily_tokens.date) as first_seen_date
+        {% endif %}
     from daily_tokens
-    group by model_permaslug
+    {% if is_incremental() %}
+    left join history_before_rebuilt_weeks
+        on daily_tokens.model_permaslug = history_before_rebuilt_weeks.model_permaslug
+    {% endif %}
+    group by daily_tokens.model_permaslug
 
 ),
 
@@ -48,46 +89,62 @@ model_weeks_ranked as (
                 partition by week_start, is_other
                 order by total_tokens desc, model_permaslug asc
             )
-        end as model_rank,
-        sum(total_tokens) over (
-            partition by model_permaslug
-            order by week_start
+        end as model_rank
+    from model_week_tokens
+
+),
+
+rebuilt_model_weeks as (
+
+    select
+        model_weeks_ranked.*,
+        {% if is_incremental() %}
+        coalesce(history_before_rebuilt_weeks.cumulative_tokens, 0) +
+        {% endif %}
+        sum(model_weeks_ranked.total_tokens) over (
+            partition by model_weeks_ranked.model_permaslug
+            order by model_weeks_ranked.week_start
             rows between unbounded preceding and current row
         ) as cumulative_tokens
-    from model_week_tokens
+    from model_weeks_ranked
+    {% if is_incremental() %}
+    left join history_before_rebuilt_weeks
+        on model_weeks_ranked.model_permaslug = history_before_rebuilt_weeks.model_permaslug
+    where model_weeks_ranked.week_start >= {{ first_rebuilt_week() }}
+    {% endif %}
 
 )
 
 select
-    model_weeks_ranked.week_start,
-    model_weeks_ranked.model_permaslug,
-    model_weeks_ranked.model_name,
-    model_weeks_ranked.vendor_slug,
-    model_weeks_ranked.country_code,
-    model_weeks_ranked.region,
-    model_weeks_ranked.open_weights,
-    model_weeks_ranked.total_tokens,
-    cast(model_weeks_ranked.total_tokens as double) / weekly_totals.total_tokens as token_share,
-    cast(model_weeks_ranked.model_rank as integer) as model_rank,
+    rebuilt_model_weeks.week_start,
+    rebuilt_model_weeks.model_permaslug,
+    rebuilt_model_weeks.model_name,
+    rebuilt_model_weeks.vendor_slug,
+    rebuilt_model_weeks.country_code,
+    rebuilt_model_weeks.region,
+    rebuilt_model_weeks.open_weights,
+    rebuilt_model_weeks.total_tokens,
+    cast(rebuilt_model_weeks.total_tokens as double) / weekly_totals.total_tokens as token_share,
+    cast(rebuilt_model_weeks.model_rank as integer) as model_rank,
     cast(previous_week.model_rank as integer) as prev_rank,
-    cast(previous_week.model_rank - model_weeks_ranked.model_rank as integer) as rank_change,
+    cast(previous_week.model_rank - rebuilt_model_weeks.model_rank as integer) as rank_change,
     previous_week.total_tokens as prev_week_tokens,
-    {{ growth_pct('model_weeks_ranked.total_tokens', 'previous_week.total_tokens') }}
+    {{ growth_pct('rebuilt_model_weeks.total_tokens', 'previous_week.total_tokens') }}
         as wow_growth_pct,
     first_seen.first_seen_date,
     cast(
-        {{ dbt.datediff('cast(date_trunc(\'week\', first_seen.first_seen_date) as date)', 'model_weeks_ranked.week_start', 'day') }} / 7
+        {{ dbt.datediff('cast(date_trunc(\'week\', first_seen.first_seen_date) as date)', 'rebuilt_model_weeks.week_start', 'day') }} / 7
         as integer
     ) as weeks_since_first_seen,
-    cast(model_weeks_ranked.cumulative_tokens as bigint) as cumulative_tokens,
-    model_weeks_ranked.week_start = cast(date_trunc('week', first_seen.first_seen_date) as date)
+    cast(rebuilt_model_weeks.cumulative_tokens as bigint) as cumulative_tokens,
+    rebuilt_model_weeks.week_start = cast(date_trunc('week', first_seen.first_seen_date) as date)
         as is_new_entry,
     weekly_totals.is_complete_week
-from model_weeks_ranked
+from rebuilt_model_weeks
 inner join weekly_totals
-    on model_weeks_ranked.week_start = weekly_totals.week_start
+    on rebuilt_model_weeks.week_start = weekly_totals.week_start
 inner join first_seen
-    on model_weeks_ranked.model_permaslug = first_seen.model_permaslug
+    on rebuilt_model_weeks.model_permaslug = first_seen.model_permaslug
 left join model_weeks_ranked as previous_week
-    on model_weeks_ranked.model_permaslug = previous_week.model_permaslug
-    and previous_week.week_start = cast({{ dbt.dateadd('day', -7, 'model_weeks_ranked.week_start') }} as date)
+    on rebuilt_model_weeks.model_permaslug = previous_week.model_permaslug
+    and previous_week.week_start = cast({{ dbt.dateadd('day', -7, 'rebuilt_model_weeks.week_start') }} as date)

@@ -1,5 +1,17 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='append',
+        on_schema_change='fail',
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where crossed_on >= {{ first_rebuilt_week() }}{% endif %}"
+    )
+}}
+
 -- The trillion-token club: the first day each model, and each vendor, reached a cumulative-token
 -- threshold (counted from the first day it appears in the data held).
+-- Incremental: crossings before the first rebuilt week are final, since later rows cannot move
+-- them; a run deletes the crossings from that week on and finds them again from the tokens
+-- each model and vendor had before it.
 with daily_tokens as (
 
     select * from {{ ref('fct_model_daily_tokens') }}
@@ -13,56 +25,92 @@ thresholds as (
 
 ),
 
-model_cumulative_tokens as (
+{%- set tokens_before_rebuilt_weeks -%}
+    {%- if is_incremental() -%}
+    coalesce(sum(total_tokens) filter (where date < {{ first_rebuilt_week() }}), 0)
+    {%- else -%}
+    0
+    {%- endif -%}
+{%- endset %}
+
+entity_history as (
+
+    select
+        'model' as level,
+        model_permaslug,
+        vendor_slug,
+        min(date) as first_seen_date,
+        {{ tokens_before_rebuilt_weeks }} as tokens_before
+    from daily_tokens
+    group by model_permaslug, vendor_slug
+
+    union all
+
+    select
+        'vendor' as level,
+        cast(null as varchar) as model_permaslug,
+        vendor_slug,
+        min(date) as first_seen_date,
+        {{ tokens_before_rebuilt_weeks }} as tokens_before
+    from daily_tokens
+    group by vendor_slug
+
+),
+
+rebuilt_daily_tokens as (
+
+    select * from daily_tokens
+    {% if is_incremental() %}
+    where date >= {{ first_rebuilt_week() }}
+    {% endif %}
+
+),
+
+entity_daily_tokens as (
 
     select
         'model' as level,
         model_permaslug,
         vendor_slug,
         date,
-        min(date) over (partition by model_permaslug) as first_seen_date,
-        sum(total_tokens) over (
-            partition by model_permaslug
-            order by date
-            rows between unbounded preceding and current row
-        ) as cumulative_tokens
-    from daily_tokens
+        total_tokens
+    from rebuilt_daily_tokens
 
-),
-
-vendor_daily_tokens as (
-
-    select
-        vendor_slug,
-        date,
-        sum(total_tokens) as total_tokens
-    from daily_tokens
-    group by vendor_slug, date
-
-),
-
-vendor_cumulative_tokens as (
+    union all
 
     select
         'vendor' as level,
         cast(null as varchar) as model_permaslug,
         vendor_slug,
         date,
-        min(date) over (partition by vendor_slug) as first_seen_date,
-        sum(total_tokens) over (
-            partition by vendor_slug
-            order by date
-            rows between unbounded preceding and current row
-        ) as cumulative_tokens
-    from vendor_daily_tokens
+        sum(total_tokens) as total_tokens
+    from rebuilt_daily_tokens
+    group by vendor_slug, date
 
 ),
 
 cumulative_tokens as (
 
-    select * from model_cumulative_tokens
-    union all
-    select * from vendor_cumulative_tokens
+    select
+        entity_daily_tokens.level,
+        entity_daily_tokens.model_permaslug,
+        entity_daily_tokens.vendor_slug,
+        entity_daily_tokens.date,
+        entity_history.first_seen_date,
+        entity_history.tokens_before,
+        entity_history.tokens_before + sum(entity_daily_tokens.total_tokens) over (
+            partition by
+                entity_daily_tokens.level,
+                entity_daily_tokens.model_permaslug,
+                entity_daily_tokens.vendor_slug
+            order by entity_daily_tokens.date
+            rows between unbounded preceding and current row
+        ) as cumulative_tokens
+    from entity_daily_tokens
+    inner join entity_history
+        on entity_daily_tokens.level = entity_history.level
+        and entity_daily_tokens.vendor_slug = entity_history.vendor_slug
+        and coalesce(entity_daily_tokens.model_permaslug, '') = coalesce(entity_history.model_permaslug, '')
 
 ),
 
@@ -78,6 +126,7 @@ crossings as (
     from cumulative_tokens
     inner join thresholds
         on cumulative_tokens.cumulative_tokens >= thresholds.threshold_tokens
+        and cumulative_tokens.tokens_before < thresholds.threshold_tokens
     group by
         cumulative_tokens.level,
         cumulative_tokens.model_permaslug,

@@ -1,12 +1,29 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='week_start',
+        on_schema_change='fail'
+    )
+}}
+
+-- Incremental by ISO week: a run rebuilds the weeks from the first one it touches to the
+-- newest (the week before is read for week-over-week growth, not rebuilt).
 with daily_tokens as (
 
     select * from {{ ref('fct_model_daily_tokens') }}
+    {% if is_incremental() %}
+    where week_start >= {{ week_before_first_rebuilt_week() }}
+    {% endif %}
 
 ),
 
 weekly_totals as (
 
     select * from {{ ref('int_weekly_totals') }}
+    {% if is_incremental() %}
+    where week_start >= {{ first_rebuilt_week() }}
+    {% endif %}
 
 ),
 

@@ -1,0 +1,137 @@
+"""A partitioned run rebuilds only what its dates change, and ends where a full build would."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+from datetime import UTC, date, datetime
+
+import duckdb
+
+from orchestration.ingestion.ingest import ingest_rankings_response
+from orchestration.resources.sources import FetchedResponse
+from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DataPaths, sample_dir
+from tests.pipeline import check_results, cli, query, run
+
+RESTATED_DAY = date(2026, 2, 12)
+UNTOUCHED_DAY = date(2026, 2, 20)
+
+
+def restate(paths: DataPaths, day: date, extra_tokens: int) -> int:
+    """Ingest a later, valid snapshot of ``day`` with its leader's tokens raised; return them."""
+    sample = json.loads(
+        (sample_dir() / "rankings_daily" / "2026-02-09_2026-02-15.json").read_text()
+    )
+    rows = [row for row in sample["data"] if row["date"] == day.isoformat()]
+    rows[0]["total_tokens"] = str(int(rows[0]["total_tokens"]) + extra_tokens)
+    body = {
+        "data": rows,
+        "meta": {**sample["meta"], "as_of": "2026-03-01T02:00:00.000Z"},
+    }
+    response = FetchedResponse(json.dumps(body).encode(), datetime.now(UTC), "live", "test")
+    ingest_rankings_response(paths, response, day, day)
+    return int(rows[0]["total_tokens"])
+
+
+def test_one_day_run_rebuilds_that_day_only(lake_copy: DataPaths):
+    assert run("warehouse_job").success
+    # Mark the fact's rows of another day, to see whether the next run rebuilds them.
+    with duckdb.connect(str(lake_copy.working_warehouse)) as connection:
+        connection.execute(
+            "update marts.fct_model_daily_tokens set source = 'marker' where date = ?",
+            [UNTOUCHED_DAY],
+        )
+    restated_tokens = restate(lake_copy, RESTATED_DAY, extra_tokens=10**9)
+
+    result = run("rankings_job", partition_key=RESTATED_DAY.isoformat())
+
+    assert result.success
+    assert all(check_results(result).values())
+    leader = query(
+        lake_copy,
+        "select max(total_tokens), min(as_of) from marts.fct_model_daily_tokens where date = ?",
+        [RESTATED_DAY],
+    )[0]
+    assert leader[0] == restated_tokens
+    assert leader[1].isoformat().startswith("2026-03-01T02:00:00")
+    sources = query(
+        lake_copy,
+        "select distinct source from marts.fct_model_daily_tokens where date = ?",
+        [UNTOUCHED_DAY],
+    )
+    assert sources == [("marker",)]
+
+
+def mart_rows(database: str) -> dict[str, list[tuple]]:
+    """Every table of the ``marts`` schema, rows sorted."""
+    with duckdb.connect(database, read_only=True) as connection:
+        tables = connection.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts'"
+        ).fetchall()
+        return {
+            table: connection.execute(f"select * from marts.{table} order by all").fetchall()
+            for (table,) in tables
+        }
+
+
+def same_rows(left: list[tuple], right: list[tuple]) -> bool:
+    """Equal row by row; doubles (shares, HHIs) may differ in their last bits by summing order."""
+    if len(left) != len(right):
+        return False
+    for row_left, row_right in zip(left, right, strict=True):
+        for a, b in zip(row_left, row_right, strict=True):
+            if isinstance(a, float) and isinstance(b, float):
+                if not math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15):
+                    return False
+            elif a != b:
+                return False
+    return True
+
+
+def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy: DataPaths):
+    assert run("warehouse_job").success
+    # Two trillion more tokens on an old day move later weeks' growth and cumulative figures,
+    # and the leader's milestone crossings: all must follow, not only the restated week.
+    restate(lake_copy, RESTATED_DAY, extra_tokens=2 * 10**12)
+    before = mart_rows(str(lake_copy.working_warehouse))
+
+    result = run("rankings_job", partition_key=RESTATED_DAY.isoformat())
+    assert result.success
+    assert all(check_results(result).values())
+    incremental = mart_rows(str(lake_copy.working_warehouse))
+
+    full_build = lake_copy.data_dir / "full_build.duckdb"
+    subprocess.run(
+        [
+            DBT_EXECUTABLE,
+            "build",
+            "--full-refresh",
+            "--exclude-resource-type",
+            "unit_test",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(lake_copy.data_dir / "dbt_target"),
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env={**os.environ, "WAREHOUSE_PATH": str(full_build)},
+        check=True,
+        capture_output=True,
+    )
+    rebuilt = mart_rows(str(full_build))
+
+    assert set(incremental) == set(rebuilt)
+    changed = [table for table in rebuilt if not same_rows(before[table], rebuilt[table])]
+    assert {"mart_model_weekly_growth", "mart_token_milestones"} <= set(changed)
+    different = [table for table in rebuilt if not same_rows(incremental[table], rebuilt[table])]
+    assert different == []
+
+    # Publishing replaced only the rebuilt rows in a copy of the published file: it holds what a
+    # full publish would, and the analysts' older DuckDB client still opens it.
+    published = mart_rows(str(lake_copy.published_warehouse))
+    assert published.pop("publication")
+    assert published == incremental
+    days = cli(lake_copy.published_warehouse, "select dates_covered from marts.publication")
+    assert days == [{"dates_covered": 182}]
