@@ -1,10 +1,11 @@
 """The daily update for one new day, in two timed parts, as the daily schedule's run does it.
 
-``python -m bench.one_day YYYY-MM-DD``; the environment names the lake and the sample
-(``PIPELINE_DATA_DIR``, ``RANKINGS_SAMPLE_DIR``). The first part is the update the benchmark's
-target is about: ingest the day, rebuild it in dbt (fact, marts, data tests) and run every
-check. The second part publishes the checked marts and renders the report. Prints the second
-part's seconds as JSON (the caller times the whole process); exits non-zero when a part fails.
+``python -m bench.one_day YYYY-MM-DD TIMINGS.json``; the environment names the lake and the
+sample (``PIPELINE_DATA_DIR``, ``RANKINGS_SAMPLE_DIR``). The first part is the update the
+benchmark's target is about: ingest the day, rebuild it in dbt (fact, marts, data tests) and run
+every check. The second part publishes the checked marts and renders the report. Writes the
+second part's seconds to TIMINGS.json (the caller times the whole process); exits non-zero when a
+part fails.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import json
 import sys
 import time
+from pathlib import Path
 
 import dagster as dg
 
@@ -35,7 +37,7 @@ def run_part(instance: dg.DagsterInstance, day: str, serve: bool) -> bool:
     return result.success
 
 
-def main(day: str) -> int:
+def main(day: str, timings: Path) -> int:
     # One instance for both parts: publishing looks up the checks the first part ran.
     with dg.DagsterInstance.ephemeral() as instance:
         if not run_part(instance, day, serve=False):
@@ -43,9 +45,9 @@ def main(day: str) -> int:
         started = time.monotonic()
         if not run_part(instance, day, serve=True):
             return 1
-        print(json.dumps({"publish_seconds": time.monotonic() - started}))
+        timings.write_text(json.dumps({"publish_seconds": time.monotonic() - started}))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1]))
+    sys.exit(main(sys.argv[1], Path(sys.argv[2])))

@@ -206,18 +206,24 @@ def milestones_match_cumulative_tokens(
                 select model_permaslug, vendor_slug, date, total_tokens
                 from marts.fct_model_daily_tokens where not is_other
             ),
+            -- Each model's and vendor's tokens before the checked weeks, then day by day
+            -- through them.
+            tokens_before as (
+                select 'model' as level, model_permaslug, vendor_slug, sum(total_tokens) as tokens
+                from daily_tokens where date < $first
+                group by model_permaslug, vendor_slug
+                union all
+                select 'vendor', null, vendor_slug, sum(total_tokens)
+                from daily_tokens where date < $first
+                group by vendor_slug
+            ),
+            checked_days as (select * from daily_tokens where date >= $first),
             entity_days as (
                 select 'model' as level, model_permaslug, vendor_slug, date, total_tokens
-                from daily_tokens
+                from checked_days
                 union all
                 select 'vendor', null, vendor_slug, date, sum(total_tokens)
-                from daily_tokens group by vendor_slug, date
-            ),
-            -- Tokens before the checked weeks, then day by day through them.
-            tokens_before as (
-                select level, model_permaslug, vendor_slug, sum(total_tokens) as tokens
-                from entity_days where date < $first
-                group by all
+                from checked_days group by vendor_slug, date
             ),
             cumulative as (
                 select entity_days.*,
@@ -232,7 +238,6 @@ def milestones_match_cumulative_tokens(
                  and entity_days.vendor_slug = tokens_before.vendor_slug
                  and entity_days.model_permaslug
                      is not distinct from tokens_before.model_permaslug
-                where entity_days.date >= $first
             ),
             milestones as (
                 select * from marts.mart_token_milestones where crossed_on >= $first

@@ -208,7 +208,11 @@ def fastest_growers_chart(connection: duckdb.DuckDBPyConnection) -> tuple[Chart,
 
 
 def trillion_club_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
-    """Weekly cumulative tokens of the largest models of the trillion-token club."""
+    """Cumulative tokens of the club's largest models against days since each was first seen.
+
+    Week by week (the cumulative total at the end of each charted week), so the chart reads the
+    same number of rows whatever history is held.
+    """
     rows = connection.execute(
         f"""
         with club as (
@@ -216,7 +220,11 @@ def trillion_club_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
             where level = 'model'
         ),
         charted_weeks as (
-            select week_start, model_permaslug, cumulative_tokens
+            select
+                model_permaslug,
+                least(week_start + 6, (select last_date from marts.publication))
+                    - first_seen_date as days_since_first_seen,
+                cumulative_tokens
             from marts.mart_model_weekly_growth
             where {CHARTED_WEEKS} and model_permaslug in (select model_permaslug from club)
         ),
@@ -226,7 +234,7 @@ def trillion_club_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
             order by max(cumulative_tokens) desc, model_permaslug
             limit {CLUB_LINES}
         )
-        select model_permaslug, week_start, cumulative_tokens from charted_weeks
+        select model_permaslug, days_since_first_seen, cumulative_tokens from charted_weeks
         where model_permaslug in (select model_permaslug from largest)
         order by 1, 2
         """
@@ -237,20 +245,22 @@ def trillion_club_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
     ).fetchone()[0]
     figure, axis = plt.subplots(figsize=(10, 5.5))
     for model in dict.fromkeys(model for model, _, _ in rows):
-        points = [(week, tokens / 1e12) for m, week, tokens in rows if m == model]
+        points = [(days, tokens / 1e12) for m, days, tokens in rows if m == model]
         axis.plot([p[0] for p in points], [p[1] for p in points], linewidth=1.2, label=model)
     for threshold in MILESTONE_LINES:
         axis.axhline(threshold / 1e12, color="grey", linestyle=":", linewidth=1)
+        axis.annotate(f"{threshold // 10**12}T", xy=(0, threshold / 1e12), fontsize=8, va="bottom")
+    axis.set_xlabel("days since first seen")
     axis.set_ylabel("cumulative tokens (trillions)")
     axis.legend(fontsize=7)
     axis.set_title("The trillion-token club")
     return Chart(
         "trillion_token_club",
         "The trillion-token club",
-        f"Cumulative tokens since each model first appears, week by week; the {CLUB_LINES} "
-        f"largest of the {members} models that crossed 1T are drawn (dotted: 1T, 2T, 5T).",
+        f"Cumulative tokens from the first day each model appears, at the end of each week shown; "
+        f"the {CLUB_LINES} largest of the {members} models that crossed 1T are drawn.",
         _png(figure),
-        ["model_permaslug", "week_start", "cumulative_tokens"],
+        ["model_permaslug", "days_since_first_seen", "cumulative_tokens"],
         rows,
     )
 
