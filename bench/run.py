@@ -231,7 +231,7 @@ def targets(results: list[ScaleResult], demo_seconds: list[float]) -> list[str]:
     ]
 
 
-def render(results: list[ScaleResult], demo_seconds: list[float]) -> str:
+def render(results: list[ScaleResult], demo_seconds: list[float], reused_lakes: bool) -> str:
     """The Markdown page for docs/performance.md."""
 
     def gib(measured: Measured) -> str:
@@ -241,8 +241,17 @@ def render(results: list[ScaleResult], demo_seconds: list[float]) -> str:
         "# Performance",
         "",
         f"Measured on {datetime.now(UTC):%Y-%m-%d} on this machine: {machine()}.",
-        "Reproduce with `make bench` (all scales, about half an hour) or "
-        "`.venv/bin/python -m bench.run --scales 10k 1M`.",
+        "Reproduce with `make bench` (all scales, about 40 minutes, most of it generating and "
+        "ingesting 10M rows) or `.venv/bin/python -m bench.run --scales 10k 1M`; "
+        "`--reuse-lake` re-times everything but ingestion on lakes a run left in `--workdir`.",
+        *(
+            [
+                "This run reused lakes: their ingestion figures are those recorded when they were "
+                "ingested, with the same ingestion code."
+            ]
+            if reused_lakes
+            else []
+        ),
         "",
         "| scale | raw rows | lake files | ingestion (rows/s) | full build (s) "
         "| full build peak (GiB) | DuckDB floor (s) | floor peak (GiB) | build / floor "
@@ -323,7 +332,7 @@ def main() -> None:
     args = parser.parse_args()
     results = [run_scale(name, SCALES[name], args.workdir, args.reuse_lake) for name in args.scales]
     demo = [] if args.skip_demo else measure_demo()
-    page = render(results, demo)
+    page = render(results, demo, args.reuse_lake)
     REPORT.parent.mkdir(parents=True, exist_ok=True)
     REPORT.write_text(page)
     print(page)
