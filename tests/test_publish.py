@@ -108,6 +108,55 @@ def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
     assert published_state(lake_copy) == before
 
 
+def test_rows_of_a_failed_day_never_reach_analysts(lake_copy: DataPaths):
+    # Day A fails its checks; day B, later, passes its own. The daily path publishes B's rows
+    # only, and publishing the whole warehouse on its own is refused until everything is checked.
+    assert run("warehouse_job").success
+    corrupted_day, later_day = "2026-02-12", "2026-04-15"
+    folder = lake_copy.raw_rankings_dir / f"date={corrupted_day}"
+    table = pq.read_table(next(folder.glob("*.parquet")))
+    rows = table.to_pylist()
+    rows[0]["total_tokens"] *= 1000
+    for row in rows:
+        row["as_of"] = row["as_of"].replace(year=2027)
+        row["response_sha256"] = "0bad" * 16
+    write_parquet(
+        table.from_pylist(rows, schema=table.schema),
+        folder / "20270101T000000Z_0badbadbadbadbad.parquet",
+    )
+    instance = dg.DagsterInstance.ephemeral()
+    job = defs.resolve_job_def("rankings_job")
+    failed = job.execute_in_process(
+        partition_key=corrupted_day, instance=instance, run_config=QUIET, raise_on_error=False
+    )
+    assert not failed.success
+    passed = job.execute_in_process(
+        partition_key=later_day, instance=instance, run_config=QUIET, raise_on_error=False
+    )
+    assert passed.success
+
+    def largest_on_corrupted_day() -> list[dict]:
+        return cli(
+            lake_copy.published_warehouse,
+            "select max(total_tokens) as tokens from marts.fct_model_daily_tokens "
+            f"where date = '{corrupted_day}'",
+        )
+
+    clean = largest_on_corrupted_day()
+    alone = dg.materialize(
+        [published_warehouse, *python_checks],
+        selection=[published_warehouse],
+        instance=instance,
+        run_config=QUIET,
+        raise_on_error=False,
+    )
+    assert not alone.success
+    assert "checked only some dates" in str(
+        alone.get_step_failure_events()[0].event_specific_data.error
+    )
+    assert largest_on_corrupted_day() == clean
+
+
 PUBLISH_FOREVER = textwrap.dedent(
     """
     from orchestration.publishing import publish_warehouse

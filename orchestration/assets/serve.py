@@ -21,19 +21,28 @@ def blocking_warehouse_checks() -> list[dg.AssetCheckKey]:
     return [spec.key for spec in specs if spec.blocking]
 
 
-def failing_blocking_checks(instance: dg.DagsterInstance) -> list[str]:
-    """Blocking warehouse checks whose latest execution did not pass (or never ran).
+def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool) -> list[str]:
+    """Blocking warehouse checks whose latest execution does not vouch for what is published.
 
-    Dagster already stops this asset in a run where an upstream blocking check fails; this
-    also refuses to publish when it is materialized on its own after a failed check.
+    That is a check that did not pass (or never ran), and, for a publish of the whole warehouse,
+    also one whose latest execution covered only some dates: a run over some dates checks those
+    dates, so rows of an earlier failed run over other dates may still sit in the working
+    database. Dagster already stops this asset in a run where an upstream blocking check fails;
+    this also guards it when it is materialized on its own.
     """
     check_keys = blocking_warehouse_checks()
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
-    return sorted(
-        f"{key.asset_key.to_user_string()}:{key.name}"
-        for key in check_keys
-        if key not in latest or latest[key].status.value != "SUCCEEDED"
-    )
+    failing = []
+    for key in check_keys:
+        record = latest.get(key)
+        name = f"{key.asset_key.to_user_string()}:{key.name}"
+        if record is None or record.status.value != "SUCCEEDED":
+            failing.append(name)
+        elif whole_warehouse:
+            check_run = instance.get_run_by_id(record.run_id)
+            if check_run is None or run_date_window(check_run.tags) is not None:
+                failing.append(f"{name} (checked only some dates)")
+    return sorted(failing)
 
 
 @dg.asset(
@@ -48,17 +57,19 @@ def failing_blocking_checks(instance: dg.DagsterInstance) -> list[str]:
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Write-audit-publish: copy the audited marts to where analysts and BI tools read them."""
-    failing = failing_blocking_checks(context.instance)
+    dates = run_date_window(context.run.tags)
+    failing = failing_blocking_checks(context.instance, whole_warehouse=dates is None)
     if failing:
         raise dg.Failure(
             description=(
-                f"not publishing: {len(failing)} blocking check(s) did not pass "
+                f"not publishing: {len(failing)} blocking check(s) do not vouch for the data "
                 f"({', '.join(failing[:5])}{', ...' if len(failing) > 5 else ''}); the published "
-                "warehouse and exports are unchanged. Fix the data and run warehouse_job."
+                "warehouse and exports are unchanged. Fix the data and run warehouse_job, which "
+                "checks every date."
             ),
             metadata={"failing_checks": dg.MetadataValue.json(failing[:50])},
         )
-    publication = publish_warehouse(data_paths(), run_date_window(context.run.tags))
+    publication = publish_warehouse(data_paths(), dates)
     context.log.info(f"published {publication.warehouse}; {publication.citation}")
     return dg.MaterializeResult(
         metadata={
