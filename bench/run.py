@@ -26,7 +26,13 @@ import psutil
 from bench.synthetic import generate
 from orchestration.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
 from orchestration.resources.sources import BundledSample
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, DataPaths
+from orchestration.settings import (
+    DBT_BUILD_ARGS,
+    DBT_EXECUTABLE,
+    DBT_PROJECT_DIR,
+    PROJECT_ROOT,
+    DataPaths,
+)
 
 # Days of history per scale: about 64 raw rows a day (50 models, `other`, restated weeks).
 SCALES = {"10k": 157, "1M": 15_700, "10M": 157_000}
@@ -129,15 +135,7 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
         recorded.write_text(json.dumps([rows, seconds]))
     print(f"[{name}] ingested {rows:,} rows in {seconds:.1f}s", flush=True)
     full_build = measure(
-        [
-            DBT_EXECUTABLE,
-            "build",
-            "--full-refresh",
-            "--exclude-resource-type",
-            "unit_test",
-            "--profiles-dir",
-            ".",
-        ],
+        [DBT_EXECUTABLE, *DBT_BUILD_ARGS, "--full-refresh", "--profiles-dir", "."],
         env,
         DBT_PROJECT_DIR,
     )

@@ -20,6 +20,9 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # dbt installed beside this Python, so runs work without the virtualenv on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
+# A production `dbt build`: dbt unit tests check SQL logic on fixed inputs, so they run in the
+# test suite, not on every build (dbt's own advice).
+DBT_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
 OPENROUTER_BASE_URL = "https://openrouter.ai"
 API_KEY_ENV_VAR = "OPENROUTER_API_KEY"

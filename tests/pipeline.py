@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import dagster as dg
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.definitions import defs
 from orchestration.resources.sources import BundledSample
 from orchestration.settings import DataPaths, data_paths, sample_dir
+from tests.conftest import write_parquet
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # The DuckDB command-line client analysts use (duckdb-cli, an older release than the library).
@@ -76,3 +79,27 @@ def cli(database: Path, sql: str) -> list[dict]:
         check=True,
     )
     return json.loads(completed.stdout or "[]")
+
+
+def write_later_snapshot(
+    paths: DataPaths, day: str, change: Callable[[list[dict]], list[dict]]
+) -> None:
+    """Add a later snapshot of ``day`` with rows ``change(rows)`` to the lake, bypassing validation.
+
+    The pipeline takes it as the day's latest figures: a way to put bad data where only the
+    checks can catch it.
+    """
+    folder = paths.raw_rankings_dir / f"date={day}"
+    first = next(folder.glob("*.parquet"))
+    rows = change(pq.read_table(first).to_pylist())
+    for row in rows:
+        row["as_of"] = row["as_of"].replace(year=2027)
+        row["response_sha256"] = "f" * 64
+    table = pa.Table.from_pylist(rows, schema=pq.read_schema(first))
+    write_parquet(table, folder / "20270101T000000Z_ffffffffffffffff.parquet")
+
+
+def thousandfold_first_row(rows: list[dict]) -> list[dict]:
+    """A unit error: the day's first model a thousand times too large (tokens sent in thousands)."""
+    rows[0]["total_tokens"] *= 1000
+    return rows

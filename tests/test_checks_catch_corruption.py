@@ -4,28 +4,19 @@ from __future__ import annotations
 
 import dagster as dg
 import duckdb
-import pyarrow as pa
-import pyarrow.parquet as pq
 
 from orchestration.checks import tokens_reconcile_with_raw
 from orchestration.definitions import defs
 from orchestration.settings import DataPaths
-from tests.conftest import write_parquet
-from tests.pipeline import QUIET, check_results, run
+from tests.pipeline import (
+    QUIET,
+    check_results,
+    run,
+    thousandfold_first_row,
+    write_later_snapshot,
+)
 
 CORRUPTED_DATE = "2026-02-12"
-
-
-def restate_day(paths: DataPaths, change) -> None:
-    """Add a later snapshot of CORRUPTED_DATE with rows ``change(rows)``, bypassing validation."""
-    folder = paths.raw_rankings_dir / f"date={CORRUPTED_DATE}"
-    rows = pq.read_table(next(folder.glob("*.parquet"))).to_pylist()
-    rows = change(rows)
-    for row in rows:
-        row["as_of"] = row["as_of"].replace(year=2027)
-        row["response_sha256"] = "f" * 64
-    table = pa.Table.from_pylist(rows, schema=pq.read_schema(next(folder.glob("*.parquet"))))
-    write_parquet(table, folder / "20270101T000000Z_ffffffffffffffff.parquet")
 
 
 def failed_checks(result: dg.ExecuteInProcessResult) -> set[str]:
@@ -37,7 +28,7 @@ def test_negative_tokens_fail_the_non_negative_test(lake_copy: DataPaths):
         rows[0]["total_tokens"] = -rows[0]["total_tokens"]
         return rows
 
-    restate_day(lake_copy, negate_first)
+    write_later_snapshot(lake_copy, CORRUPTED_DATE, negate_first)
     result = run("warehouse_job")
 
     assert not result.success
@@ -47,7 +38,7 @@ def test_negative_tokens_fail_the_non_negative_test(lake_copy: DataPaths):
 
 
 def test_duplicated_row_fails_the_uniqueness_test(lake_copy: DataPaths):
-    restate_day(lake_copy, lambda rows: [*rows, dict(rows[0])])
+    write_later_snapshot(lake_copy, CORRUPTED_DATE, lambda rows: [*rows, dict(rows[0])])
     result = run("warehouse_job")
 
     assert not result.success
@@ -58,11 +49,7 @@ def test_duplicated_row_fails_the_uniqueness_test(lake_copy: DataPaths):
 
 
 def test_a_unit_error_fails_the_model_day_ceiling(lake_copy: DataPaths):
-    def thousandfold(rows):
-        rows[0]["total_tokens"] *= 1000  # tokens reported in thousands, say
-        return rows
-
-    restate_day(lake_copy, thousandfold)
+    write_later_snapshot(lake_copy, CORRUPTED_DATE, thousandfold_first_row)
     result = run("warehouse_job")
 
     assert not result.success

@@ -12,7 +12,13 @@ import duckdb
 
 from orchestration.ingestion.ingest import ingest_rankings_response
 from orchestration.resources.sources import FetchedResponse
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DataPaths, sample_dir
+from orchestration.settings import (
+    DBT_BUILD_ARGS,
+    DBT_EXECUTABLE,
+    DBT_PROJECT_DIR,
+    DataPaths,
+    sample_dir,
+)
 from tests.pipeline import check_results, cli, query, run
 
 RESTATED_DAY = date(2026, 2, 12)
@@ -106,10 +112,8 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy:
     subprocess.run(
         [
             DBT_EXECUTABLE,
-            "build",
+            *DBT_BUILD_ARGS,
             "--full-refresh",
-            "--exclude-resource-type",
-            "unit_test",
             "--profiles-dir",
             ".",
             "--target-path",

@@ -17,8 +17,14 @@ from orchestration.assets.serve import published_warehouse
 from orchestration.checks import python_checks
 from orchestration.definitions import defs
 from orchestration.settings import DataPaths
-from tests.conftest import write_parquet
-from tests.pipeline import DUCKDB_CLI, QUIET, cli, run
+from tests.pipeline import (
+    DUCKDB_CLI,
+    QUIET,
+    cli,
+    run,
+    thousandfold_first_row,
+    write_later_snapshot,
+)
 
 MARTS = {
     "fct_model_daily_tokens",
@@ -70,18 +76,7 @@ def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
     assert run("warehouse_job").success
     before = published_state(lake_copy)
 
-    # A unit error in the lake: one model-day a thousand times too large.
-    folder = lake_copy.raw_rankings_dir / "date=2026-02-12"
-    table = pq.read_table(next(folder.glob("*.parquet")))
-    rows = table.to_pylist()
-    rows[0]["total_tokens"] *= 1000
-    for row in rows:
-        row["as_of"] = row["as_of"].replace(year=2027)
-        row["response_sha256"] = "0bad" * 16
-    write_parquet(
-        table.from_pylist(rows, schema=table.schema),
-        folder / "20270101T000000Z_0badbadbadbadbad.parquet",
-    )
+    write_later_snapshot(lake_copy, "2026-02-12", thousandfold_first_row)
     instance = dg.DagsterInstance.ephemeral()
     failed = defs.resolve_job_def("warehouse_job").execute_in_process(
         instance=instance, run_config=QUIET, raise_on_error=False
@@ -113,17 +108,7 @@ def test_rows_of_a_failed_day_never_reach_analysts(lake_copy: DataPaths):
     # only, and publishing the whole warehouse on its own is refused until everything is checked.
     assert run("warehouse_job").success
     corrupted_day, later_day = "2026-02-12", "2026-04-15"
-    folder = lake_copy.raw_rankings_dir / f"date={corrupted_day}"
-    table = pq.read_table(next(folder.glob("*.parquet")))
-    rows = table.to_pylist()
-    rows[0]["total_tokens"] *= 1000
-    for row in rows:
-        row["as_of"] = row["as_of"].replace(year=2027)
-        row["response_sha256"] = "0bad" * 16
-    write_parquet(
-        table.from_pylist(rows, schema=table.schema),
-        folder / "20270101T000000Z_0badbadbadbadbad.parquet",
-    )
+    write_later_snapshot(lake_copy, corrupted_day, thousandfold_first_row)
     instance = dg.DagsterInstance.ephemeral()
     job = defs.resolve_job_def("rankings_job")
     failed = job.execute_in_process(

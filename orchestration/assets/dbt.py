@@ -18,7 +18,13 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.settings import DBT_PROJECT_DIR, WAREHOUSE_POOL, DataPaths, data_paths
+from orchestration.settings import (
+    DBT_BUILD_ARGS,
+    DBT_PROJECT_DIR,
+    WAREHOUSE_POOL,
+    DataPaths,
+    data_paths,
+)
 
 DAILY_FACT_MODEL = "fct_model_daily_tokens"
 PARTITION_TAG = "dagster/partition"
@@ -82,9 +88,7 @@ def date_window_vars(first: date, last: date, paths: DataPaths) -> dict[str, Any
 def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Seed, staging views, the incremental daily fact and the marts, with their data tests."""
     data_paths().working_warehouse.parent.mkdir(parents=True, exist_ok=True)
-    # dbt unit tests check SQL logic on fixed inputs, so they run in the test suite, not on
-    # every production build (dbt's own advice).
-    args = ["build", "--exclude-resource-type", "unit_test"]
+    args = list(DBT_BUILD_ARGS)
     window = run_date_window(context.run.tags)
     if window:
         first, last = window
