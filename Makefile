@@ -28,7 +28,7 @@ $(DAGSTER_HOME)/dagster.yaml:
 	cp orchestration/dagster.yaml $@
 
 demo: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m orchestration.demo
+	$(BIN)/python -m orchestration.cli.demo
 
 test: $(MANIFEST) lint
 	$(BIN)/pytest

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from orchestration.assets.serve import published_warehouse, rankings_report
 from orchestration.definitions import defs
+from orchestration.defs.assets.serving import published_warehouse, rankings_report
 
 SERVE_KEYS = {published_warehouse.key, rankings_report.key}
 

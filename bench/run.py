@@ -24,9 +24,9 @@ from pathlib import Path
 import psutil
 
 from bench.synthetic import generate
-from orchestration.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
-from orchestration.resources.sources import BundledSample
-from orchestration.settings import (
+from orchestration.lib.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
+from orchestration.lib.sample import BundledSample
+from orchestration.lib.settings import (
     DBT_BUILD_ARGS,
     DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
@@ -76,7 +76,7 @@ def _wait_sampling_rss(process: subprocess.Popen) -> int:
 
 def ingest_all(sample: Path, paths: DataPaths) -> tuple[int, float]:
     """Validate and write every generated response to the lake; (rows, seconds)."""
-    source = BundledSample(sample_dir=str(sample))
+    source = BundledSample(sample)
     first, last = source.date_range()
     started = time.monotonic()
     rows = 0

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from orchestration.ingestion.validation import MAX_MODEL_ROWS_PER_DATE
-from orchestration.settings import MAX_WINDOW_DAYS
+from orchestration.lib.ingestion.validation import MAX_MODEL_ROWS_PER_DATE
+from orchestration.lib.settings import MAX_WINDOW_DAYS
 
 # Real author slugs (so most tokens are attributed) plus one the seed does not know.
 VENDORS = [

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from orchestration.settings import PROJECT_ROOT, DataPaths
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths
 
 QUERIES = sorted((PROJECT_ROOT / "queries").glob("*.sql"))
 DUCKDB_CLI = Path(sys.executable).parent / "duckdb"

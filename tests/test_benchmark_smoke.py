@@ -10,7 +10,7 @@ import duckdb
 from bench.floor import FLOOR_TABLES, run_floor
 from bench.run import SCALES, SEED_CSV, ingest_all
 from bench.synthetic import generate
-from tests.pipeline import data_dir, run
+from tests.helpers import data_dir, run
 
 
 def rows_of(connection: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> list[tuple]:

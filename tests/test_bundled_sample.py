@@ -8,9 +8,9 @@ from collections import defaultdict
 from datetime import date, timedelta
 from pathlib import Path
 
-from orchestration.ingestion.validation import validate_rankings_response
-from orchestration.settings import sample_dir
-from tests.conftest import FIXTURES
+from orchestration.lib.ingestion.validation import validate_rankings_response
+from orchestration.lib.settings import sample_dir
+from tests.helpers import FIXTURES
 
 
 def weekly_figures() -> dict[tuple[date, str], int]:

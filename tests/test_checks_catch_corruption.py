@@ -5,10 +5,10 @@ from __future__ import annotations
 import dagster as dg
 import duckdb
 
-from orchestration.checks import tokens_reconcile_with_raw
 from orchestration.definitions import defs
-from orchestration.settings import DataPaths
-from tests.pipeline import (
+from orchestration.defs.assets.dbt import openrouter_dbt_models
+from orchestration.lib.settings import DataPaths
+from tests.helpers import (
     QUIET,
     check_results,
     run,
@@ -56,6 +56,24 @@ def test_a_unit_error_fails_the_model_day_ceiling(lake_copy: DataPaths):
     assert failed_checks(result) == {"marts/fct_model_daily_tokens:model_day_tokens_below_ceiling"}
 
 
+def reconciliation_check(mart: str) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(
+        dg.AssetKey(["marts", mart]), f"reconciles_with_raw_lake_{mart}_total_tokens"
+    )
+
+
+def run_checks_alone(*keys: dg.AssetCheckKey) -> dg.ExecuteInProcessResult:
+    """Run only the given dbt tests as Dagster asset checks, building nothing."""
+    return dg.materialize(
+        [openrouter_dbt_models],
+        selection=dg.AssetSelection.checks(*keys),
+        resources=defs.resources,
+        instance=dg.DagsterInstance.ephemeral(),
+        run_config=QUIET,
+        raise_on_error=False,
+    )
+
+
 def test_a_mart_that_does_not_reconcile_fails_the_reconciliation(lake_copy: DataPaths):
     assert run("warehouse_job").success
 
@@ -65,22 +83,29 @@ def test_a_mart_that_does_not_reconcile_fails_the_reconciliation(lake_copy: Data
             "where week_start = '2026-02-09' and region = 'China'"
         )
 
-    result = dg.materialize(
-        [*defs.assets, tokens_reconcile_with_raw],
-        selection=dg.AssetSelection.checks(tokens_reconcile_with_raw),
-        resources=defs.resources,
-        instance=dg.DagsterInstance.ephemeral(),
-        run_config=QUIET,
-        raise_on_error=False,
-    )
-    evaluations = {e.asset_key.to_user_string(): e for e in result.get_asset_check_evaluations()}
-    assert not evaluations["marts/mart_region_weekly"].passed
-    assert evaluations["marts/mart_region_weekly"].metadata["mismatched_weeks"].value == 1
-    assert all(
-        evaluations[key].passed
-        for key in (
-            "marts/mart_vendor_weekly",
-            "marts/mart_country_weekly",
-            "marts/mart_model_weekly_growth",
+    marts = ["mart_region_weekly", "mart_vendor_weekly", "mart_country_weekly"]
+    result = run_checks_alone(*(reconciliation_check(mart) for mart in marts))
+    evaluations = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
+    assert set(evaluations) == set(marts)
+    assert not evaluations["mart_region_weekly"].passed
+    assert evaluations["mart_region_weekly"].metadata["dagster_dbt/failed_row_count"].value == 1
+    assert evaluations["mart_vendor_weekly"].passed
+    assert evaluations["mart_country_weekly"].passed
+
+
+def test_a_milestone_on_the_wrong_day_fails_the_milestone_check(lake_copy: DataPaths):
+    assert run("warehouse_job").success
+
+    with duckdb.connect(str(lake_copy.working_warehouse)) as connection:
+        connection.execute(
+            "update marts.mart_token_milestones set crossed_on = crossed_on + 1 "
+            "where level = 'vendor' and vendor_slug = 'minimax' and threshold_tokens = 10^12"
         )
+
+    check = dg.AssetCheckKey(
+        dg.AssetKey(["marts", "mart_token_milestones"]), "milestones_match_cumulative_tokens"
     )
+    [evaluation] = run_checks_alone(check).get_asset_check_evaluations()
+    assert not evaluation.passed
+    # The moved row: minimax had reached 1T the day before its crossed_on.
+    assert evaluation.metadata["dagster_dbt/failed_row_count"].value == 1

@@ -8,8 +8,8 @@ import sys
 import textwrap
 import time
 
-from orchestration.settings import DataPaths
-from tests.pipeline import run
+from orchestration.lib.settings import DataPaths
+from tests.helpers import run
 
 READER = textwrap.dedent(
     """

@@ -12,7 +12,7 @@ from pathlib import Path
 import requests
 
 from orchestration.definitions import defs
-from orchestration.settings import PROJECT_ROOT
+from orchestration.lib.settings import PROJECT_ROOT
 
 WORKSPACE_QUERY = """
 query {

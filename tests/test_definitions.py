@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import shutil
+from datetime import date
 
 import dagster as dg
 import duckdb
 
-from orchestration.assets.raw import raw_models_catalog, raw_rankings_daily
-from orchestration.checks import python_checks
 from orchestration.definitions import defs
-from orchestration.resources.sources import BundledSample
-from orchestration.settings import PROJECT_ROOT, WAREHOUSE_POOL, DataPaths, sample_dir
+from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
+from orchestration.defs.partitions import partition_range_tags
+from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.lib.sample import BundledSample
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths, sample_dir
 
 
 def test_definitions_load():
@@ -25,17 +27,14 @@ def test_definitions_load():
 
 
 def test_materializing_a_few_partitions_writes_the_expected_parquet(paths: DataPaths):
-    source = BundledSample(sample_dir=str(sample_dir()))
+    source = BundledSample(sample_dir())
     instance = dg.DagsterInstance.ephemeral()
     result = dg.materialize(
         [raw_rankings_daily, raw_models_catalog],
         resources={"rankings_source": source},
         instance=instance,
         selection=[raw_rankings_daily],
-        tags={
-            "dagster/asset_partition_range_start": "2026-02-14",
-            "dagster/asset_partition_range_end": "2026-02-17",
-        },
+        tags=partition_range_tags(date(2026, 2, 14), date(2026, 2, 17)),
     )
     assert result.success
 
@@ -66,7 +65,7 @@ def test_materializing_a_few_partitions_writes_the_expected_parquet(paths: DataP
 
 
 def test_catalogue_asset_writes_one_snapshot(paths: DataPaths):
-    source = BundledSample(sample_dir=str(sample_dir()))
+    source = BundledSample(sample_dir())
     result = dg.materialize([raw_models_catalog], resources={"rankings_source": source})
     assert result.success
     files = list(paths.raw_catalog_dir.glob("*.parquet"))
@@ -86,8 +85,6 @@ def test_every_step_that_opens_the_warehouse_shares_one_pool_of_size_one(tmp_pat
         )
         expected = set() if outside else {WAREHOUSE_POOL}
         assert pools == expected, key
-    for check in python_checks:
-        assert check.node_def.pool == WAREHOUSE_POOL, check.node_def.name
 
     shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
     with dg.DagsterInstance.from_config(str(tmp_path)) as instance:

@@ -10,16 +10,16 @@ from datetime import UTC, date, datetime
 
 import duckdb
 
-from orchestration.ingestion.ingest import ingest_rankings_response
-from orchestration.resources.sources import FetchedResponse
-from orchestration.settings import (
+from orchestration.lib.ingestion.ingest import ingest_rankings_response
+from orchestration.lib.responses import FetchedResponse
+from orchestration.lib.settings import (
     DBT_BUILD_ARGS,
     DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
     DataPaths,
     sample_dir,
 )
-from tests.pipeline import check_results, cli, query, run
+from tests.helpers import check_results, cli, query, run
 
 RESTATED_DAY = date(2026, 2, 12)
 UNTOUCHED_DAY = date(2026, 2, 20)

@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 
-from orchestration.ingestion.ingest import ingest_rankings_response
-from orchestration.resources.sources import FetchedResponse
-from orchestration.settings import DataPaths
-from tests.conftest import lake_files, rankings_body
+from orchestration.lib.ingestion.ingest import ingest_rankings_response
+from orchestration.lib.responses import FetchedResponse
+from orchestration.lib.settings import DataPaths
+from tests.helpers import lake_files, rankings_body
 
 START, END = date(2026, 2, 9), date(2026, 2, 15)
 ROWS = [
@@ -31,7 +31,7 @@ WRITER = textwrap.dedent(
     import sys
     from pathlib import Path
     import pyarrow as pa
-    from orchestration.storage import copy_to_parquet, scratch_connection
+    from orchestration.lib.storage import copy_to_parquet, scratch_connection
 
     folder = Path(sys.argv[1])
     rows = 2_000_000

@@ -10,13 +10,13 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
-from orchestration.resources.sources import (
+from orchestration.lib.openrouter import (
     RANKINGS_PATH,
     OpenRouterClient,
     OpenRouterError,
     split_into_windows,
 )
-from tests.conftest import rankings_body
+from tests.helpers import rankings_body
 
 KEY = "sk-or-v1-test-key-0123456789"
 

@@ -13,11 +13,10 @@ import dagster as dg
 import duckdb
 import pyarrow.parquet as pq
 
-from orchestration.assets.serve import published_warehouse
-from orchestration.checks import python_checks
 from orchestration.definitions import defs
-from orchestration.settings import DataPaths
-from tests.pipeline import (
+from orchestration.defs.assets.serving import published_warehouse
+from orchestration.lib.settings import DataPaths
+from tests.helpers import (
     DUCKDB_CLI,
     QUIET,
     cli,
@@ -90,7 +89,7 @@ def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
 
     # Materializing the publish on its own afterwards is refused too.
     alone = dg.materialize(
-        [published_warehouse, *python_checks],
+        [published_warehouse],
         selection=[published_warehouse],
         instance=instance,
         run_config=QUIET,
@@ -129,7 +128,7 @@ def test_rows_of_a_failed_day_never_reach_analysts(lake_copy: DataPaths):
 
     clean = largest_on_corrupted_day()
     alone = dg.materialize(
-        [published_warehouse, *python_checks],
+        [published_warehouse],
         selection=[published_warehouse],
         instance=instance,
         run_config=QUIET,
@@ -144,8 +143,8 @@ def test_rows_of_a_failed_day_never_reach_analysts(lake_copy: DataPaths):
 
 PUBLISH_FOREVER = textwrap.dedent(
     """
-    from orchestration.publishing import publish_warehouse
-    from orchestration.settings import data_paths
+    from orchestration.lib.publishing import publish_warehouse
+    from orchestration.lib.settings import data_paths
 
     while True:
         publish_warehouse(data_paths())

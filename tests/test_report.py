@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from orchestration.settings import DataPaths
+from orchestration.lib.settings import DataPaths
 
 CHARTS = ["region_share", "top_vendors", "fastest_growers", "trillion_token_club"]
 

@@ -9,10 +9,10 @@ import dagster as dg
 import pytest
 from pytest_httpserver import HTTPServer
 
-from orchestration.assets.raw import raw_rankings_daily
-from orchestration.resources.sources import RANKINGS_PATH, OpenRouterClient
-from orchestration.settings import DataPaths
-from tests.conftest import rankings_body
+from orchestration.defs.assets.raw import raw_rankings_daily
+from orchestration.lib.openrouter import RANKINGS_PATH, OpenRouterClient
+from orchestration.lib.settings import DataPaths, api_key
+from tests.helpers import rankings_body
 
 FAKE_KEY = "sk-or-v1-RECOGNISABLE-FAKE-KEY-7f3a9c"
 
@@ -24,9 +24,10 @@ def files_containing(root: Path, needle: bytes) -> list[Path]:
 def materialize_once(server: HTTPServer, instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
     client = OpenRouterClient(
         base_url=server.url_for("/").rstrip("/"),
-        api_key=dg.EnvVar("OPENROUTER_API_KEY"),
+        api_key=api_key(),
         backoff_base_seconds=0.01,
         max_attempts=2,
+        logger=dg.get_dagster_logger("openrouter"),
     )
     return dg.materialize(
         [raw_rankings_daily],

@@ -8,14 +8,14 @@ from datetime import UTC, date, datetime
 import pyarrow.parquet as pq
 import pytest
 
-from orchestration.ingestion.ingest import (
+from orchestration.lib.ingestion.ingest import (
     QuarantinedResponseError,
     ingest_catalog_response,
     ingest_rankings_response,
 )
-from orchestration.resources.sources import FetchedResponse
-from orchestration.settings import DataPaths
-from tests.conftest import lake_files, rankings_body
+from orchestration.lib.responses import FetchedResponse
+from orchestration.lib.settings import DataPaths
+from tests.helpers import lake_files, rankings_body
 
 START, END = date(2026, 2, 9), date(2026, 2, 15)
 GOOD_ROWS = [

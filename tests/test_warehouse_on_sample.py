@@ -11,11 +11,10 @@ from datetime import date, timedelta
 
 import pytest
 
-from orchestration.assets.dbt import openrouter_dbt_models
-from orchestration.ingestion.validation import validate_rankings_response
-from orchestration.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DataPaths, sample_dir
-from tests.conftest import FIXTURES
-from tests.pipeline import check_results, data_dir, ingest_sample, query, run
+from orchestration.defs.assets.dbt import openrouter_dbt_models
+from orchestration.lib.ingestion.validation import validate_rankings_response
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DataPaths, sample_dir
+from tests.helpers import FIXTURES, check_results, data_dir, ingest_sample, query, run
 
 MINIMAX_M25 = "minimax/minimax-m2.5-20260211"
 
@@ -31,24 +30,30 @@ def built(tmp_path_factory) -> tuple[DataPaths, dict[str, bool]]:
 
 def test_every_check_runs_and_passes(built):
     _, checks = built
-    python_checks = {
-        "marts/mart_vendor_weekly:tokens_reconcile_with_raw",
-        "marts/mart_country_weekly:tokens_reconcile_with_raw",
-        "marts/mart_region_weekly:tokens_reconcile_with_raw",
-        "marts/mart_model_weekly_growth:tokens_reconcile_with_raw",
+    data_checks = {
+        *(
+            f"marts/{mart}:reconciles_with_raw_lake_{mart}_total_tokens"
+            for mart in (
+                "mart_vendor_weekly",
+                "mart_country_weekly",
+                "mart_region_weekly",
+                "mart_model_weekly_growth",
+            )
+        ),
         "marts/mart_token_milestones:milestones_match_cumulative_tokens",
         "marts/fct_model_daily_tokens:model_day_tokens_below_ceiling",
+        "marts/fct_model_daily_tokens:vendors_are_in_the_reference_seed",
         "marts/mart_market_concentration_weekly:weekly_platform_tokens_above_floor",
         "marts/mart_vendor_weekly:vendor_coverage",
     }
-    assert python_checks <= set(checks)
-    # Every dbt data test surfaces as a check too, and every one of them ran.
+    # Every dbt data test surfaces as an asset check, and every one of them ran.
     dbt_tests = {
         f"{spec.asset_key.to_user_string()}:{spec.name}"
         for spec in openrouter_dbt_models.check_specs
     }
-    assert len(dbt_tests) > 30
-    assert set(checks) == python_checks | dbt_tests
+    assert data_checks <= dbt_tests
+    assert len(dbt_tests) > 40
+    assert set(checks) == dbt_tests
     assert [name for name, passed in checks.items() if not passed] == []
 
 

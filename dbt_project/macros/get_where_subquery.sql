@@ -1,8 +1,9 @@
-{#- Data tests on an incremental model check the rows this run rebuilt: the run's dates in a model
-    keyed by `date`, the weeks from the first rebuilt one in a model keyed by `week_start`. Older
-    rows passed the same tests when they were built; testing them again would make every daily
-    run cost as much as the whole history. Without date vars (a full build) every row is tested.
-    A test's own `where` config still applies. Overrides dbt's macro of the same name. -#}
+{#- Data tests on a model that states `meta.rebuilt_rows` (the incremental models) check only the
+    rows the run rebuilt: older rows passed the same tests when they were built, and testing them
+    again would make every daily run cost as much as the whole history. In a full build (default
+    vars) the predicate holds for every row. Models without the key are tested in full. A test's
+    own `where` config still applies. Overrides dbt's macro of the same name, which applies only
+    `where`. -#}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
     {%- set where = config.get('where', '') -%}
@@ -15,13 +16,8 @@
         | selectattr('schema', 'equalto', relation.schema)
         | selectattr('alias', 'equalto', relation.identifier)
         | list -%}
-    {%- if tested_models and tested_models[0].config.materialized == 'incremental' -%}
-        {%- set unique_key = tested_models[0].config.unique_key -%}
-        {%- if unique_key == 'date' -%}
-            {%- do conditions.append(in_date_window('date')) -%}
-        {%- elif unique_key == 'week_start' -%}
-            {%- do conditions.append('week_start >= ' ~ first_rebuilt_week()) -%}
-        {%- endif -%}
+    {%- if tested_models and tested_models[0].config.meta.get('rebuilt_rows') -%}
+        {%- do conditions.append('(' ~ rebuilt_rows(tested_models[0]) ~ ')') -%}
     {%- endif -%}
     {%- if conditions -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}

@@ -1,11 +1,12 @@
 -- Daily tokens per ranked entry (variants separate, `other` included): the grain every mart
--- aggregates. Incremental by data date: a run rebuilds only the dates Dagster passes.
+-- aggregates. Incremental by data date: a run rebuilds only the dates of its window.
 {{
     config(
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='date',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        meta={'rebuilt_rows': 'date between $first_date and $last_date'}
     )
 }}
 
@@ -13,7 +14,7 @@ with enriched_rows as (
 
     select * from {{ ref('int_rankings_daily_enriched') }}
     {% if is_incremental() %}
-    where {{ in_date_window('date') }}
+    where {{ rebuilt_rows() }}
     {% endif %}
 
 )

@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='week_start',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        meta={'rebuilt_rows': 'week_start >= $first_week'}
     )
 }}
 
@@ -11,23 +12,7 @@
 -- the `other` row; HHIs (0..1) sum squared shares of named models or vendors, so the `other`
 -- tail, whose members are unknown, counts for nothing in them: they are lower bounds.
 -- Incremental by ISO week: a run rebuilds the weeks from the first one it touches to the newest.
-with daily_tokens as (
-
-    select * from {{ ref('fct_model_daily_tokens') }}
-    {% if is_incremental() %}
-    where week_start >= {{ first_rebuilt_week() }}
-    {% endif %}
-
-),
-
-weekly_totals as (
-
-    select * from {{ ref('int_weekly_totals') }}
-    {% if is_incremental() %}
-    where week_start >= {{ first_rebuilt_week() }}
-    {% endif %}
-
-),
+with {{ weekly_mart_inputs() }},
 
 model_week_tokens as (
 

@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='delete+insert',
         unique_key='week_start',
-        on_schema_change='fail'
+        on_schema_change='fail',
+        meta={'rebuilt_rows': 'week_start >= $first_week'}
     )
 }}
 
@@ -11,23 +12,7 @@
 -- ranks variants separately; the `other` tail row is included, unranked.
 -- Incremental by ISO week: a run rebuilds the weeks from the first one it touches to the newest.
 -- First-seen dates and cumulative tokens before those weeks come from the rows already built.
-with daily_tokens as (
-
-    select * from {{ ref('fct_model_daily_tokens') }}
-    {% if is_incremental() %}
-    where week_start >= {{ week_before_first_rebuilt_week() }}
-    {% endif %}
-
-),
-
-weekly_totals as (
-
-    select * from {{ ref('int_weekly_totals') }}
-    {% if is_incremental() %}
-    where week_start >= {{ first_rebuilt_week() }}
-    {% endif %}
-
-),
+with {{ weekly_mart_inputs(with_previous_week=true) }},
 
 {% if is_incremental() %}
 history_before_rebuilt_weeks as (

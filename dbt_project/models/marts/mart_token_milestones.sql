@@ -3,7 +3,8 @@
         materialized='incremental',
         incremental_strategy='append',
         on_schema_change='fail',
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where crossed_on >= {{ first_rebuilt_week() }}{% endif %}"
+        meta={'rebuilt_rows': 'crossed_on >= $first_week'},
+        pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ rebuilt_rows() }}{% endif %}"
     )
 }}
 

@@ -21,8 +21,8 @@ matplotlib.use("Agg")  # no display: render to files only
 
 import matplotlib.pyplot as plt
 
-from orchestration.settings import DataPaths
-from orchestration.storage import connect_duckdb, write_bytes_atomic
+from orchestration.lib.settings import DataPaths
+from orchestration.lib.storage import connect_duckdb, write_bytes_atomic
 
 REGION_COLOURS = {
     "China": "#d62728",

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import DUCKDB_MEMORY_LIMIT
+from orchestration.lib.settings import DUCKDB_MEMORY_LIMIT
 
 
 def fsync_directory(directory: Path) -> None:

@@ -18,9 +18,9 @@ from typing import Any
 
 import pyarrow as pa
 
-from orchestration.ingestion.validation import RankingsSnapshot
-from orchestration.settings import DataPaths
-from orchestration.storage import (
+from orchestration.lib.ingestion.validation import RankingsSnapshot
+from orchestration.lib.settings import DataPaths
+from orchestration.lib.storage import (
     copy_to_partitioned_parquet,
     scratch_connection,
     sql_string,

@@ -1,18 +1,19 @@
 """Raw assets: ranking snapshots and the model catalogue, from the API or the bundled sample."""
 
 from datetime import timedelta
+from pathlib import Path
 
 import dagster as dg
 
-from orchestration.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
-from orchestration.partitions import daily_partitions
-from orchestration.resources.sources import RankingsSource
-from orchestration.settings import data_paths
+from orchestration.defs.partitions import daily_partitions
+from orchestration.lib.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
+from orchestration.lib.responses import RankingsSource
+from orchestration.lib.settings import data_paths
 
 RAW_GROUP = "raw"
 
 
-def _relative(path) -> str:
+def _relative(path: Path) -> str:
     paths = data_paths()
     try:
         return str(path.relative_to(paths.data_dir))
@@ -33,7 +34,7 @@ def _relative(path) -> str:
     ),
 )
 def raw_rankings_daily(
-    context: dg.AssetExecutionContext, rankings_source: RankingsSource
+    context: dg.AssetExecutionContext, rankings_source: dg.ResourceParam[RankingsSource]
 ) -> dg.MaterializeResult:
     """Fetch the partition range, land every response as received, validate, write Parquet."""
     window = context.partition_time_window
@@ -80,7 +81,7 @@ def raw_rankings_daily(
     ),
 )
 def raw_models_catalog(
-    context: dg.AssetExecutionContext, rankings_source: RankingsSource
+    context: dg.AssetExecutionContext, rankings_source: dg.ResourceParam[RankingsSource]
 ) -> dg.MaterializeResult:
     """Fetch the catalogue, land it as received, validate, write one Parquet snapshot."""
     response = rankings_source.models_catalog()

@@ -1,4 +1,5 @@
-"""Running the real pipeline (Dagster jobs, dbt, DuckDB) on the bundled sample, for tests."""
+"""Shared test code: response bodies, lake writes, and running the real pipeline (Dagster jobs,
+dbt, DuckDB) on the bundled sample. Fixtures live in ``conftest.py`` and use these."""
 
 from __future__ import annotations
 
@@ -16,9 +17,12 @@ import pyarrow.parquet as pq
 import pytest
 
 from orchestration.definitions import defs
-from orchestration.resources.sources import BundledSample
-from orchestration.settings import DataPaths, data_paths, sample_dir
-from tests.conftest import write_parquet
+from orchestration.defs.partitions import partition_range_tags
+from orchestration.lib.sample import BundledSample
+from orchestration.lib.settings import DataPaths, data_paths, sample_dir
+from orchestration.lib.storage import copy_to_parquet, scratch_connection
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # The DuckDB command-line client analysts use (duckdb-cli, an older release than the library).
@@ -35,6 +39,37 @@ def data_dir(path: Path) -> Iterator[DataPaths]:
         yield data_paths()
 
 
+def rankings_body(
+    rows: list[tuple[str, str, object]],
+    start: str = "2026-02-09",
+    end: str = "2026-02-15",
+    as_of: str = "2026-02-16T02:00:00.000Z",
+    version: str = "v1",
+) -> bytes:
+    """A rankings-daily response body in the API's format; rows are (date, permaslug, tokens)."""
+    return json.dumps(
+        {
+            "data": [
+                {"date": day, "model_permaslug": slug, "total_tokens": tokens}
+                for day, slug, tokens in rows
+            ],
+            "meta": {"as_of": as_of, "version": version, "start_date": start, "end_date": end},
+        }
+    ).encode()
+
+
+def write_parquet(table: pa.Table, path: Path) -> None:
+    """Write an Arrow table with the pipeline's one Parquet writer (bypassing validation)."""
+    with scratch_connection() as connection:
+        connection.register("rows_to_write", table)
+        copy_to_parquet(connection, "select * from rows_to_write", path)
+
+
+def lake_files(root: Path) -> dict[str, bytes]:
+    """Every file below ``root`` with its content, to compare the lake before and after."""
+    return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
 def run(job: str, **kwargs) -> dg.ExecuteInProcessResult:
     """Execute a job of the code location in process, on an ephemeral instance."""
     return defs.resolve_job_def(job).execute_in_process(
@@ -44,14 +79,11 @@ def run(job: str, **kwargs) -> dg.ExecuteInProcessResult:
 
 def ingest_sample() -> None:
     """Ingest the catalogue and every sample date into the lake."""
-    first, last = BundledSample(sample_dir=str(sample_dir())).date_range()
+    first, last = BundledSample(sample_dir()).date_range()
     assert run("catalog_job").success
     assert run(
         "rankings_job",
-        tags={
-            "dagster/asset_partition_range_start": first.isoformat(),
-            "dagster/asset_partition_range_end": last.isoformat(),
-        },
+        tags=partition_range_tags(first, last),
         asset_selection=[dg.AssetKey("raw_rankings_daily")],
     ).success
 

@@ -8,41 +8,31 @@ rule, file by file.
 
 A run without dates copies every mart into a new file in an older storage format. A run over
 some dates starts from a copy of the published file and replaces only the rows it rebuilt and
-audited (``REBUILT_ROWS``): the published file holds exactly what has passed the checks, and the
-run does not re-copy the whole history table by table.
+audited (each model's ``meta.rebuilt_rows``, see :mod:`orchestration.lib.run_window`): the
+published file holds exactly what has passed the checks, and the run does not re-copy the whole
+history table by table.
 """
 
 from __future__ import annotations
 
 import shutil
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 
-from orchestration.settings import (
+from orchestration.lib.run_window import RunWindow
+from orchestration.lib.settings import (
     CITATION_TEMPLATE,
     LICENCE_NOTE,
     PUBLISHED_STORAGE_VERSION,
     DataPaths,
 )
-from orchestration.storage import atomic_path, connect_duckdb, copy_to_parquet, sql_string
+from orchestration.lib.storage import atomic_path, connect_duckdb, copy_to_parquet, sql_string
 
 PUBLICATION_TABLE = "publication"
-
-# The rows of each mart a run over some dates rebuilds (see dbt_project/macros/date_window.sql):
-# the fact's own dates, and everything from the first week they touch for the weekly marts and
-# milestones. A table not listed is copied whole.
-REBUILT_ROWS = {
-    "fct_model_daily_tokens": "date between $first_date and $last_date",
-    "mart_vendor_weekly": "week_start >= $first_week",
-    "mart_country_weekly": "week_start >= $first_week",
-    "mart_region_weekly": "week_start >= $first_week",
-    "mart_model_weekly_growth": "week_start >= $first_week",
-    "mart_market_concentration_weekly": "week_start >= $first_week",
-    "mart_token_milestones": "crossed_on >= $first_week",
-}
 
 
 @dataclass(frozen=True)
@@ -75,24 +65,29 @@ def mart_tables(connection: duckdb.DuckDBPyConnection, database: str) -> list[st
     ]
 
 
-def publish_warehouse(paths: DataPaths, dates: tuple[date, date] | None = None) -> Publication:
+def publish_warehouse(
+    paths: DataPaths,
+    window: RunWindow | None = None,
+    rebuilt_rows: Mapping[str, str] | None = None,
+) -> Publication:
     """Checkpoint the working warehouse, then publish its marts and export them to Parquet.
 
-    With ``dates`` (the run's first and last date) and a published file already there, only the
-    rows the run rebuilt are replaced in a copy of it; otherwise every mart is copied.
+    With the run's ``window`` and a published file already there, only the rows the run rebuilt
+    (``rebuilt_rows``: table -> predicate over the window's parameters; a table not named is
+    copied whole) are replaced in a copy of it; otherwise every mart is copied.
     """
     with connect_duckdb(paths.working_warehouse) as working:
         working.execute("checkpoint")
 
     published_at = datetime.now(UTC)
-    incremental = dates is not None and paths.published_warehouse.exists()
+    incremental = window is not None and paths.published_warehouse.exists()
     with atomic_path(paths.published_warehouse) as temporary, connect_duckdb() as connection:
         connection.execute(f"attach {sql_string(paths.working_warehouse)} as work (read_only)")
         if incremental:
             shutil.copyfile(paths.published_warehouse, temporary)
             connection.execute(f"attach {sql_string(temporary)} as pub")
             connection.execute(f"drop table pub.marts.{PUBLICATION_TABLE}")
-            replace_rebuilt_rows(connection, *dates)
+            replace_rebuilt_rows(connection, window, rebuilt_rows or {})
         else:
             connection.execute(
                 f"attach {sql_string(temporary)} as pub "
@@ -154,27 +149,23 @@ def publish_warehouse(paths: DataPaths, dates: tuple[date, date] | None = None) 
 
 
 def replace_rebuilt_rows(
-    connection: duckdb.DuckDBPyConnection, first_date: date, last_date: date
+    connection: duckdb.DuckDBPyConnection, window: RunWindow, rebuilt_rows: Mapping[str, str]
 ) -> None:
-    """In ``pub`` (a copy of the published file), replace what a run over the dates rebuilt.
+    """In ``pub`` (a copy of the published file), replace what a run over ``window`` rebuilt.
 
     A table new to the working warehouse, or whose columns changed, is copied whole.
     """
-    window = {
-        "first_date": first_date,
-        "last_date": last_date,
-        "first_week": first_date - timedelta(days=first_date.weekday()),
-    }
+    parameters = window.parameters()
     working = mart_tables(connection, "work")
     published = set(mart_tables(connection, "pub"))
     for table in published - set(working):
         connection.execute(f"drop table pub.marts.{table}")
     for table in working:
-        rebuilt = REBUILT_ROWS.get(table)
+        rebuilt = rebuilt_rows.get(table)
         source = f"select * from work.marts.{table}"
         if rebuilt and table in published and _same_columns(connection, table):
             # DuckDB takes exactly the parameters a statement names.
-            used = {name: value for name, value in window.items() if f"${name}" in rebuilt}
+            used = {name: value for name, value in parameters.items() if f"${name}" in rebuilt}
             connection.execute(f"delete from pub.marts.{table} where {rebuilt}", used)
             connection.execute(f"insert into pub.marts.{table} {source} where {rebuilt}", used)
         else:

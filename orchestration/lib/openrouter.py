@@ -1,41 +1,28 @@
-"""Sources of OpenRouter responses: the live API client and the bundled sample.
+"""The one HTTP client for OpenRouter's API (``requests``), with retries and a rate limit.
 
-Both hand back raw response bodies (:class:`FetchedResponse`); parsing and validation happen
-only after the body has been landed, in :mod:`orchestration.ingestion.ingest`.
+It hands back raw bodies (:class:`FetchedResponse`); nothing is parsed here.
 """
 
 from __future__ import annotations
 
+import logging
 import random
 import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
-from pathlib import Path
-from typing import Literal
 
-import dagster as dg
 import requests
-from pydantic import Field, PrivateAttr
 
-from orchestration.settings import API_KEY_ENV_VAR, MAX_WINDOW_DAYS, OPENROUTER_BASE_URL
+from orchestration.lib.responses import FetchedResponse
+from orchestration.lib.settings import API_KEY_ENV_VAR, MAX_WINDOW_DAYS, OPENROUTER_BASE_URL
 
 RANKINGS_PATH = "/api/v1/datasets/rankings-daily"
 MODELS_PATH = "/api/v1/models"
 RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
-
-
-@dataclass(frozen=True)
-class FetchedResponse:
-    """A response body as received, with where and when it came from."""
-
-    body: bytes
-    received_at: datetime
-    source: Literal["live", "sample"]
-    origin: str
 
 
 class OpenRouterError(RuntimeError):
@@ -55,18 +42,6 @@ def split_into_windows(
         windows.append((window_start, window_end))
         window_start = window_end + timedelta(days=1)
     return windows
-
-
-class RankingsSource(dg.ConfigurableResource):
-    """Where raw responses come from; the assets depend on this interface only."""
-
-    def rankings_daily(self, start_date: date, end_date: date) -> list[FetchedResponse]:
-        """Rankings-daily responses covering ``start_date..end_date`` (inclusive)."""
-        raise NotImplementedError
-
-    def models_catalog(self) -> FetchedResponse:
-        """One model catalogue response."""
-        raise NotImplementedError
 
 
 class _RateLimiter:
@@ -110,36 +85,36 @@ def _error_message(response: requests.Response) -> str:
         return response.text[:200]
 
 
-class OpenRouterClient(RankingsSource):
+@dataclass
+class OpenRouterClient:
     """The one HTTP client for OpenRouter, on a ``requests.Session``.
 
     Retries 429, 5xx, timeouts and connection errors with exponential backoff and jitter,
     honouring ``Retry-After``, for at most ``max_attempts`` attempts; keeps under the Data API's
-    30 requests a minute. The API key is sent as a Bearer header and never logged or echoed.
+    30 requests a minute. The API key (from :func:`orchestration.lib.settings.api_key`) is sent
+    as a Bearer header and never logged, echoed or shown in ``repr``.
     """
 
-    base_url: str = Field(default=OPENROUTER_BASE_URL, description="Scheme and host of the API.")
-    api_key: str | None = Field(
-        default=None, description=f"Bind to dg.EnvVar('{API_KEY_ENV_VAR}'); never a literal."
-    )
+    base_url: str = OPENROUTER_BASE_URL
+    api_key: str | None = field(default=None, repr=False)
     connect_timeout_seconds: float = 10.0
     read_timeout_seconds: float = 120.0
     max_attempts: int = 5
     backoff_base_seconds: float = 2.0
     backoff_max_seconds: float = 120.0
     max_requests_per_minute: int = 28
+    logger: logging.Logger = field(default=logging.getLogger(__name__), repr=False)
+    _session: requests.Session = field(init=False, repr=False)
+    _rate_limiter: _RateLimiter = field(init=False, repr=False)
 
-    _session: requests.Session | None = PrivateAttr(default=None)
-    _rate_limiter: _RateLimiter | None = PrivateAttr(default=None)
+    def __post_init__(self) -> None:
+        self._session = requests.Session()
+        self._rate_limiter = _RateLimiter(self.max_requests_per_minute, 60.0)
 
     def _redact(self, text: str) -> str:
         return text.replace(self.api_key, "***") if self.api_key else text
 
     def _get(self, path: str, params: dict[str, str], authenticated: bool) -> FetchedResponse:
-        if self._session is None:
-            self._session = requests.Session()
-            self._rate_limiter = _RateLimiter(self.max_requests_per_minute, 60.0)
-        assert self._rate_limiter is not None
         url = self.base_url.rstrip("/") + path
         described = f"GET {path}" + (f" {params}" if params else "")
         headers = {"Accept": "application/json"}
@@ -193,7 +168,7 @@ class OpenRouterClient(RankingsSource):
                 break
             backoff = min(self.backoff_max_seconds, self.backoff_base_seconds * 2 ** (attempt - 1))
             delay = retry_after if retry_after is not None else backoff * random.uniform(0.5, 1.0)
-            dg.get_dagster_logger().warning(
+            self.logger.warning(
                 f"{described}: attempt {attempt} failed ({last_problem}); retrying in {delay:.1f}s"
             )
             time.sleep(delay)
@@ -217,47 +192,3 @@ class OpenRouterClient(RankingsSource):
     def models_catalog(self) -> FetchedResponse:
         """``GET /api/v1/models?output_modalities=all`` (public, no key)."""
         return self._get(MODELS_PATH, {"output_modalities": "all"}, authenticated=False)
-
-
-class BundledSample(RankingsSource):
-    """Recorded responses on disk, used when no API key is set.
-
-    ``rankings_daily/<start>_<end>.json`` holds the response to a request for that window;
-    ``models_catalog/<YYYY-MM-DD>.json`` a catalogue response received on that day.
-    """
-
-    sample_dir: str
-
-    def rankings_daily(self, start_date: date, end_date: date) -> list[FetchedResponse]:
-        """Every recorded response whose window overlaps ``start_date..end_date``."""
-        responses = []
-        for path in sorted(Path(self.sample_dir, "rankings_daily").glob("*_*.json")):
-            window_start, window_end = (date.fromisoformat(part) for part in path.stem.split("_"))
-            if window_start <= end_date and start_date <= window_end:
-                responses.append(
-                    FetchedResponse(path.read_bytes(), datetime.now(UTC), "sample", str(path))
-                )
-        return responses
-
-    def models_catalog(self) -> FetchedResponse:
-        """The newest recorded catalogue, stamped with the day it was received."""
-        files = sorted(Path(self.sample_dir, "models_catalog").glob("*.json"))
-        if not files:
-            raise FileNotFoundError(
-                f"no catalogue response in {self.sample_dir}/models_catalog; "
-                "restore the bundled sample (git checkout data/sample) or set RANKINGS_SAMPLE_DIR"
-            )
-        newest = files[-1]
-        received_at = datetime.combine(date.fromisoformat(newest.stem), datetime.min.time(), UTC)
-        return FetchedResponse(newest.read_bytes(), received_at, "sample", str(newest))
-
-    def date_range(self) -> tuple[date, date]:
-        """First and last data date the sample covers, from its file names."""
-        bounds = [
-            date.fromisoformat(part)
-            for path in Path(self.sample_dir, "rankings_daily").glob("*_*.json")
-            for part in path.stem.split("_")
-        ]
-        if not bounds:
-            raise FileNotFoundError(f"no rankings responses in {self.sample_dir}/rankings_daily")
-        return min(bounds), max(bounds)

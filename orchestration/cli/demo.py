@@ -1,9 +1,10 @@
 """``make demo``: run the pipeline end to end and print where everything is.
 
 Without ``OPENROUTER_API_KEY`` it ingests the bundled sample's whole date range in one run; with
-a key it ingests the live API from 2025-01-01 to yesterday (one request per 366 days). Then it
-builds the warehouse with dbt and runs every check.
-Runs are recorded in the Dagster instance at ``DAGSTER_HOME``, so ``dagster dev`` shows them.
+a key it ingests the live API from 2025-01-01 to yesterday (one request per 366 days). Then
+``warehouse_job`` builds the whole warehouse with dbt, runs every data test, and publishes the
+warehouse, its Parquet exports and the report.
+Runs are recorded in the Dagster instance at ``DAGSTER_HOME``, so ``make ui`` shows them.
 """
 
 from __future__ import annotations
@@ -16,22 +17,23 @@ from datetime import UTC, date, datetime, timedelta
 import dagster as dg
 
 from orchestration.definitions import defs
-from orchestration.resources.sources import BundledSample
-from orchestration.settings import (
+from orchestration.defs.partitions import partition_range_tags
+from orchestration.lib.sample import BundledSample
+from orchestration.lib.settings import (
     CITATION_TEMPLATE,
     RANKINGS_HISTORY_START,
     data_paths,
     live_api_enabled,
     sample_dir,
 )
-from orchestration.storage import connect_duckdb
+from orchestration.lib.storage import connect_duckdb
 
 
 def ingestion_range() -> tuple[date, date]:
     """The dates to materialize: the sample's range, or the API's whole history."""
     if live_api_enabled():
         return RANKINGS_HISTORY_START, datetime.now(UTC).date() - timedelta(days=1)
-    return BundledSample(sample_dir=str(sample_dir())).date_range()
+    return BundledSample(sample_dir()).date_range()
 
 
 def run_job(
@@ -111,10 +113,7 @@ def main() -> None:
         run_job(
             instance,
             "rankings_job",
-            tags={
-                "dagster/asset_partition_range_start": first.isoformat(),
-                "dagster/asset_partition_range_end": last.isoformat(),
-            },
+            tags=partition_range_tags(first, last),
             asset_selection=[dg.AssetKey("raw_rankings_daily")],
         )
         run_job(instance, "warehouse_job")

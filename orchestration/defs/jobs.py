@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from orchestration.assets.dbt import openrouter_dbt_models
-from orchestration.assets.raw import raw_models_catalog, raw_rankings_daily
-from orchestration.assets.serve import published_warehouse, rankings_report
-from orchestration.partitions import daily_partitions
+from orchestration.defs.assets.dbt import openrouter_dbt_models
+from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
+from orchestration.defs.assets.serving import published_warehouse, rankings_report
+from orchestration.defs.partitions import daily_partitions
 
 rankings_job = dg.define_asset_job(
     name="rankings_job",
@@ -16,8 +16,9 @@ rankings_job = dg.define_asset_job(
     ),
     partitions_def=daily_partitions,
     description=(
-        "Ingest a range of ranking dates, rebuild the daily fact for those dates and the marts, "
-        "run every check, then publish the warehouse and the report."
+        "Ingest a range of ranking dates; rebuild the daily fact for those dates, and the weekly "
+        "marts and milestones from the first week they touch; test the rebuilt rows; then "
+        "publish them and the report."
     ),
 )
 

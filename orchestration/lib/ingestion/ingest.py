@@ -9,7 +9,7 @@ from typing import NoReturn
 
 import pyarrow.compute as pc
 
-from orchestration.ingestion.lake import (
+from orchestration.lib.ingestion.lake import (
     LandedResponse,
     catalog_parquet_path,
     catalog_table,
@@ -17,14 +17,14 @@ from orchestration.ingestion.lake import (
     quarantine_response,
     write_rankings_snapshot,
 )
-from orchestration.ingestion.validation import (
+from orchestration.lib.ingestion.validation import (
     InvalidResponseError,
     validate_catalog_response,
     validate_rankings_response,
 )
-from orchestration.resources.sources import FetchedResponse
-from orchestration.settings import CATALOG_ENDPOINT, RANKINGS_ENDPOINT, DataPaths
-from orchestration.storage import copy_to_parquet, scratch_connection
+from orchestration.lib.responses import FetchedResponse
+from orchestration.lib.settings import CATALOG_ENDPOINT, RANKINGS_ENDPOINT, DataPaths
+from orchestration.lib.storage import copy_to_parquet, scratch_connection
 
 
 class QuarantinedResponseError(RuntimeError):

@@ -2,23 +2,21 @@
 
 import dagster as dg
 
-from orchestration.assets.dbt import openrouter_dbt_models, run_date_window
-from orchestration.checks import python_checks
-from orchestration.publishing import publish_warehouse
-from orchestration.reporting import build_report
-from orchestration.settings import WAREHOUSE_POOL, data_paths
+from orchestration.defs.assets.dbt import MART_KEYS, openrouter_dbt_models
+from orchestration.defs.partitions import run_window
+from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.defs.project import dbt_project
+from orchestration.lib.publishing import publish_warehouse
+from orchestration.lib.reporting import build_report
+from orchestration.lib.run_window import rebuilt_rows_by_table
+from orchestration.lib.settings import data_paths
 
 SERVE_GROUP = "serve"
 
-MART_KEYS = [key for key in openrouter_dbt_models.keys if key.path[0] == "marts"]
-
 
 def blocking_warehouse_checks() -> list[dg.AssetCheckKey]:
-    """Every blocking check on the warehouse: dbt error-severity tests and the Python checks."""
-    specs = [*openrouter_dbt_models.check_specs]
-    for checks_def in python_checks:
-        specs.extend(checks_def.check_specs)
-    return [spec.key for spec in specs if spec.blocking]
+    """Every blocking check on the warehouse: the dbt data tests of error severity."""
+    return [spec.key for spec in openrouter_dbt_models.check_specs if spec.blocking]
 
 
 def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool) -> list[str]:
@@ -40,7 +38,7 @@ def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool)
             failing.append(name)
         elif whole_warehouse:
             check_run = instance.get_run_by_id(record.run_id)
-            if check_run is None or run_date_window(check_run.tags) is not None:
+            if check_run is None or run_window(check_run.tags) is not None:
                 failing.append(f"{name} (checked only some dates)")
     return sorted(failing)
 
@@ -57,8 +55,8 @@ def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool)
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Write-audit-publish: copy the audited marts to where analysts and BI tools read them."""
-    dates = run_date_window(context.run.tags)
-    failing = failing_blocking_checks(context.instance, whole_warehouse=dates is None)
+    window = run_window(context.run.tags)
+    failing = failing_blocking_checks(context.instance, whole_warehouse=window is None)
     if failing:
         raise dg.Failure(
             description=(
@@ -69,7 +67,9 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             ),
             metadata={"failing_checks": dg.MetadataValue.json(failing[:50])},
         )
-    publication = publish_warehouse(data_paths(), dates)
+    publication = publish_warehouse(
+        data_paths(), window, rebuilt_rows_by_table(dbt_project.manifest_path)
+    )
     context.log.info(f"published {publication.warehouse}; {publication.citation}")
     return dg.MaterializeResult(
         metadata={

@@ -1,11 +1,16 @@
-"""The one place for paths and settings.
+"""The one place for paths and settings: every other module takes them from here.
 
-Every location the pipeline reads or writes is derived here from two environment variables,
-read when called (not at import), so tests and users can point the pipeline elsewhere:
+Environment variables, read when called (not at import) unless noted, so tests and users can
+point the pipeline elsewhere:
 
-- ``PIPELINE_DATA_DIR``: root of everything generated (lake, warehouse); default ``<repo>/data``.
+- ``PIPELINE_DATA_DIR``: root of everything generated (lake, warehouse, exports, report);
+  default ``<repo>/data``.
+- ``WAREHOUSE_PATH``: the working DuckDB database dbt builds into; default
+  ``<PIPELINE_DATA_DIR>/build/warehouse.duckdb``.
 - ``RANKINGS_SAMPLE_DIR``: the bundled sample read when no API key is set;
   default ``<repo>/data/sample``.
+- ``OPENROUTER_API_KEY``: when set, the live API is read instead of the sample.
+- ``DUCKDB_MEMORY_LIMIT``: DuckDB's memory budget per process (read at import); default 2500MB.
 """
 
 from __future__ import annotations
@@ -16,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 # dbt installed beside this Python, so runs work without the virtualenv on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
@@ -34,10 +39,6 @@ MAX_WINDOW_DAYS = 366
 
 CITATION_TEMPLATE = "Source: OpenRouter (openrouter.ai/rankings), as of {as_of}."
 LICENCE_NOTE = "Licensed under CC BY 4.0."
-
-# Every step that opens the working DuckDB database shares this Dagster pool (limit 1 in
-# dagster.yaml): DuckDB allows one writing process, so two steps at once would fail on its lock.
-WAREHOUSE_POOL = "duckdb_warehouse"
 
 # Memory DuckDB may use in any one process of the pipeline before spilling to disk (dbt's
 # profile reads the same variable with the same default).
@@ -122,6 +123,11 @@ def sample_dir() -> Path:
     return Path(os.environ.get("RANKINGS_SAMPLE_DIR", PROJECT_ROOT / "data" / "sample")).resolve()
 
 
+def api_key() -> str | None:
+    """The OpenRouter API key from the environment, or None; it is never stored anywhere else."""
+    return os.environ.get(API_KEY_ENV_VAR) or None
+
+
 def live_api_enabled() -> bool:
-    """True when an API key is set: assets then read the live API instead of the sample."""
-    return bool(os.environ.get(API_KEY_ENV_VAR))
+    """True when an API key is set: the pipeline then reads the live API instead of the sample."""
+    return api_key() is not None

@@ -1,0 +1,42 @@
+{#- The run's date window, decided in orchestration/lib/run_window.py and passed by Dagster as the
+    vars first_date, last_date, first_week and last_week (defaults in dbt_project.yml: every date,
+    so a plain `dbt build` rebuilds and tests everything). -#}
+
+{#- `predicate` with each `$first_date`, `$last_date`, `$first_week` and `$last_week` replaced
+    by that var as a date. The same predicate, run by DuckDB with those names as parameters, is
+    what publishing replaces. -#}
+{% macro run_window_sql(predicate) -%}
+    {{ predicate
+        | replace('$first_date', window_var_sql('first_date'))
+        | replace('$last_date', window_var_sql('last_date'))
+        | replace('$first_week', window_var_sql('first_week'))
+        | replace('$last_week', window_var_sql('last_week')) }}
+{%- endmacro %}
+
+{% macro window_var_sql(name) -%}
+    cast('{{ var(name) }}' as date)
+{%- endmacro %}
+
+{#- The rows of `node` (default: the model being built) that a run rebuilds: its
+    `meta.rebuilt_rows`, a predicate over the window. Incremental models state it in their config;
+    it scopes their data tests (get_where_subquery.sql) and what publishing replaces. -#}
+{% macro rebuilt_rows(node=none) -%}
+    {%- set node = node or model -%}
+    {%- set predicate = node.config.meta.get('rebuilt_rows') -%}
+    {%- if not predicate -%}
+        {{ exceptions.raise_compiler_error(node.name ~ " has no meta.rebuilt_rows: say which of its rows a run over some dates rebuilds") }}
+    {%- endif -%}
+    {{ run_window_sql(predicate) }}
+{%- endmacro %}
+
+{#- The first ISO week a run rebuilds: weekly marts and milestones are rebuilt from it to the
+    newest week, since a changed week moves the next week's growth and every later cumulative
+    figure. -#}
+{% macro first_rebuilt_week() -%}
+    {{ run_window_sql('$first_week') }}
+{%- endmacro %}
+
+{#- The week before the first rebuilt week: read, not rebuilt, for week-over-week figures. -#}
+{% macro week_before_first_rebuilt_week() -%}
+    cast({{ dbt.dateadd('day', -7, first_rebuilt_week()) }} as date)
+{%- endmacro %}

@@ -1,0 +1,1 @@
+"""Command-line entry points (``python -m orchestration.cli.<name>``), run by the Makefile."""

@@ -1,0 +1,62 @@
+"""The dbt project as Dagster assets: one graph from the raw lake to the marts.
+
+All models run in one ``dbt build`` per run, so a run's cost follows the dates it brings, not the
+history held. A run over some daily partitions passes its window as dbt vars
+(:mod:`orchestration.lib.run_window`): the daily fact rebuilds only those dates, the weekly marts
+and milestones the weeks from the first of them on, and data tests check those rows. A run
+without partitions rebuilds and tests everything. (Partitioning the fact as its own Dagster asset
+would split the build into several dbt invocations per run, each paying dbt's start-up.)
+dbt data tests surface as asset checks; error-severity tests block downstream assets.
+"""
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from orchestration.defs.partitions import run_window
+from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.defs.project import dbt_project
+from orchestration.lib.settings import DBT_BUILD_ARGS, data_paths
+
+
+class RankingsDbtTranslator(DagsterDbtTranslator):
+    """Sources become the raw assets of the same name; models are grouped by their folder."""
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return dg.AssetKey(dbt_resource_props["name"])
+        return super().get_asset_key(dbt_resource_props)
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        if dbt_resource_props["resource_type"] == "seed":
+            return "reference"
+        if dbt_resource_props["resource_type"] == "model":
+            return dbt_resource_props["fqn"][1]  # staging, intermediate or marts
+        return super().get_group_name(dbt_resource_props)
+
+
+@dbt_assets(
+    manifest=dbt_project.manifest_path,
+    dagster_dbt_translator=RankingsDbtTranslator(),
+    project=dbt_project,
+    pool=WAREHOUSE_POOL,
+)
+def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
+    """Seed, staging views, the incremental daily fact and the marts, with their data tests."""
+    paths = data_paths()
+    paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
+    args = list(DBT_BUILD_ARGS)
+    window = run_window(context.run.tags)
+    if window:
+        context.log.info(
+            f"rebuilding the daily fact for {window}, and the marts from the week of "
+            f"{window.first_week} on"
+        )
+        args += ["--vars", json.dumps(window.dbt_vars(paths))]
+    yield from dbt.cli(args, context=context).stream()
+
+
+MART_KEYS = [key for key in openrouter_dbt_models.keys if key.path[0] == "marts"]

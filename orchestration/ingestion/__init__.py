@@ -1,1 +1,0 @@
-"""Extraction: validation of OpenRouter responses and writing them to the Parquet lake."""

@@ -1,0 +1,54 @@
+"""The bundled sample: recorded responses on disk, read when no API key is set."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from orchestration.lib.responses import FetchedResponse
+
+
+@dataclass(frozen=True)
+class BundledSample:
+    """Recorded responses in ``sample_dir``.
+
+    ``rankings_daily/<start>_<end>.json`` holds the response to a request for that window;
+    ``models_catalog/<YYYY-MM-DD>.json`` a catalogue response received on that day.
+    """
+
+    sample_dir: Path
+
+    def rankings_daily(self, start_date: date, end_date: date) -> list[FetchedResponse]:
+        """Every recorded response whose window overlaps ``start_date..end_date``."""
+        responses = []
+        for path in sorted(Path(self.sample_dir, "rankings_daily").glob("*_*.json")):
+            window_start, window_end = (date.fromisoformat(part) for part in path.stem.split("_"))
+            if window_start <= end_date and start_date <= window_end:
+                responses.append(
+                    FetchedResponse(path.read_bytes(), datetime.now(UTC), "sample", str(path))
+                )
+        return responses
+
+    def models_catalog(self) -> FetchedResponse:
+        """The newest recorded catalogue, stamped with the day it was received."""
+        files = sorted(Path(self.sample_dir, "models_catalog").glob("*.json"))
+        if not files:
+            raise FileNotFoundError(
+                f"no catalogue response in {self.sample_dir}/models_catalog; "
+                "restore the bundled sample (git checkout data/sample) or set RANKINGS_SAMPLE_DIR"
+            )
+        newest = files[-1]
+        received_at = datetime.combine(date.fromisoformat(newest.stem), datetime.min.time(), UTC)
+        return FetchedResponse(newest.read_bytes(), received_at, "sample", str(newest))
+
+    def date_range(self) -> tuple[date, date]:
+        """First and last data date the sample covers, from its file names."""
+        bounds = [
+            date.fromisoformat(part)
+            for path in Path(self.sample_dir, "rankings_daily").glob("*_*.json")
+            for part in path.stem.split("_")
+        ]
+        if not bounds:
+            raise FileNotFoundError(f"no rankings responses in {self.sample_dir}/rankings_daily")
+        return min(bounds), max(bounds)

@@ -1,1 +1,0 @@
-"""Dagster resources: where ranking snapshots and the model catalogue come from."""
