@@ -56,15 +56,20 @@ def test_a_unit_error_fails_the_model_day_ceiling(lake_copy: DataPaths):
     assert failed_checks(result) == {"marts/fct_model_daily_tokens:model_day_tokens_below_ceiling"}
 
 
-def reconciliation_check(mart: str) -> dg.AssetCheckKey:
-    return dg.AssetCheckKey(
-        dg.AssetKey(["marts", mart]), f"reconciles_with_raw_lake_{mart}_total_tokens"
-    )
+def mart_check(mart: str, name: str) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(dg.AssetKey(["marts", mart]), name)
 
 
-def run_checks_alone(*keys: dg.AssetCheckKey) -> dg.ExecuteInProcessResult:
-    """Run only the given dbt tests as Dagster asset checks, building nothing."""
-    return dg.materialize(
+def corrupt_working_warehouse(paths: DataPaths, sql: str) -> None:
+    """Build the warehouse, then change it behind dbt's back with ``sql``."""
+    assert run("warehouse_job").success
+    with duckdb.connect(str(paths.working_warehouse)) as connection:
+        connection.execute(sql)
+
+
+def run_checks_alone(*keys: dg.AssetCheckKey) -> dict[str, dg.AssetCheckEvaluation]:
+    """Run only the given dbt tests as Dagster asset checks, building nothing; by mart."""
+    result = dg.materialize(
         [openrouter_dbt_models],
         selection=dg.AssetSelection.checks(*keys),
         resources=defs.resources,
@@ -72,20 +77,20 @@ def run_checks_alone(*keys: dg.AssetCheckKey) -> dg.ExecuteInProcessResult:
         run_config=QUIET,
         raise_on_error=False,
     )
+    return {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
 
 
 def test_a_mart_that_does_not_reconcile_fails_the_reconciliation(lake_copy: DataPaths):
-    assert run("warehouse_job").success
-
-    with duckdb.connect(str(lake_copy.working_warehouse)) as connection:
-        connection.execute(
-            "update marts.mart_region_weekly set total_tokens = total_tokens + 1 "
-            "where week_start = '2026-02-09' and region = 'China'"
-        )
+    corrupt_working_warehouse(
+        lake_copy,
+        "update marts.mart_region_weekly set total_tokens = total_tokens + 1 "
+        "where week_start = '2026-02-09' and region = 'China'",
+    )
 
     marts = ["mart_region_weekly", "mart_vendor_weekly", "mart_country_weekly"]
-    result = run_checks_alone(*(reconciliation_check(mart) for mart in marts))
-    evaluations = {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
+    evaluations = run_checks_alone(
+        *(mart_check(mart, f"reconciles_with_raw_lake_{mart}_total_tokens") for mart in marts)
+    )
     assert set(evaluations) == set(marts)
     assert not evaluations["mart_region_weekly"].passed
     assert evaluations["mart_region_weekly"].metadata["dagster_dbt/failed_row_count"].value == 1
@@ -94,18 +99,16 @@ def test_a_mart_that_does_not_reconcile_fails_the_reconciliation(lake_copy: Data
 
 
 def test_a_milestone_on_the_wrong_day_fails_the_milestone_check(lake_copy: DataPaths):
-    assert run("warehouse_job").success
-
-    with duckdb.connect(str(lake_copy.working_warehouse)) as connection:
-        connection.execute(
-            "update marts.mart_token_milestones set crossed_on = crossed_on + 1 "
-            "where level = 'vendor' and vendor_slug = 'minimax' and threshold_tokens = 10^12"
-        )
-
-    check = dg.AssetCheckKey(
-        dg.AssetKey(["marts", "mart_token_milestones"]), "milestones_match_cumulative_tokens"
+    corrupt_working_warehouse(
+        lake_copy,
+        "update marts.mart_token_milestones set crossed_on = crossed_on + 1 "
+        "where level = 'vendor' and vendor_slug = 'minimax' and threshold_tokens = 10^12",
     )
-    [evaluation] = run_checks_alone(check).get_asset_check_evaluations()
+
+    evaluations = run_checks_alone(
+        mart_check("mart_token_milestones", "milestones_match_cumulative_tokens")
+    )
+    evaluation = evaluations["mart_token_milestones"]
     assert not evaluation.passed
     # The moved row: minimax had reached 1T the day before its crossed_on.
     assert evaluation.metadata["dagster_dbt/failed_row_count"].value == 1

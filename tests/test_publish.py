@@ -36,6 +36,13 @@ MARTS = {
 }
 
 
+def publish_alone(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
+    """Materialize ``published_warehouse`` on its own, as from the UI."""
+    return dg.materialize(
+        [published_warehouse], instance=instance, run_config=QUIET, raise_on_error=False
+    )
+
+
 def published_state(paths: DataPaths) -> dict[str, bytes]:
     files = [paths.published_warehouse, *sorted(paths.exports_dir.glob("*"))]
     return {str(path): path.read_bytes() for path in files}
@@ -88,13 +95,7 @@ def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
     assert published_state(lake_copy) == before
 
     # Materializing the publish on its own afterwards is refused too.
-    alone = dg.materialize(
-        [published_warehouse],
-        selection=[published_warehouse],
-        instance=instance,
-        run_config=QUIET,
-        raise_on_error=False,
-    )
+    alone = publish_alone(instance)
     assert not alone.success
     assert "model_day_tokens_below_ceiling" in str(
         alone.get_step_failure_events()[0].event_specific_data.error
@@ -127,13 +128,7 @@ def test_rows_of_a_failed_day_never_reach_analysts(lake_copy: DataPaths):
         )
 
     clean = largest_on_corrupted_day()
-    alone = dg.materialize(
-        [published_warehouse],
-        selection=[published_warehouse],
-        instance=instance,
-        run_config=QUIET,
-        raise_on_error=False,
-    )
+    alone = publish_alone(instance)
     assert not alone.success
     assert "checked only some dates" in str(
         alone.get_step_failure_events()[0].event_specific_data.error

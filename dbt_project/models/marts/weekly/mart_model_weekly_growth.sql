@@ -1,17 +1,7 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='week_start',
-        on_schema_change='fail',
-        meta={'rebuilt_rows': 'week_start >= $first_week'}
-    )
-}}
-
 -- One row per ISO week and ranked entry. Permaslugs keep their `:variant` suffix, since OpenRouter
 -- ranks variants separately; the `other` tail row is included, unranked.
--- Incremental by ISO week: a run rebuilds the weeks from the first one it touches to the newest.
--- First-seen dates and cumulative tokens before those weeks come from the rows already built.
+-- An incremental run takes first-seen dates and cumulative tokens from before the weeks it
+-- rebuilds from the rows already built.
 with {{ weekly_mart_inputs(with_previous_week=true) }},
 
 {% if is_incremental() %}

@@ -1,17 +1,6 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='week_start',
-        on_schema_change='fail',
-        meta={'rebuilt_rows': 'week_start >= $first_week'}
-    )
-}}
-
 -- How concentrated each week's tokens are. Shares are fractions of the week's total including
 -- the `other` row; HHIs (0..1) sum squared shares of named models or vendors, so the `other`
 -- tail, whose members are unknown, counts for nothing in them: they are lower bounds.
--- Incremental by ISO week: a run rebuilds the weeks from the first one it touches to the newest.
 with {{ weekly_mart_inputs() }},
 
 model_week_tokens as (

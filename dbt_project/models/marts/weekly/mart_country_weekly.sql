@@ -1,13 +1,3 @@
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='week_start',
-        on_schema_change='fail',
-        meta={'rebuilt_rows': 'week_start >= $first_week'}
-    )
-}}
-
 -- Tokens per vendor headquarters country and ISO week. `ZZ` (unattributed) is not a country:
 -- it gets no rank.
 {{
