@@ -33,9 +33,9 @@ demo: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 test: $(MANIFEST) lint
 	$(BIN)/pytest
 
+# ruff and sqlfluff, as the git hooks in .pre-commit-config.yaml run them, over every tracked file.
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 # The benchmark (docs/performance.md): about 10k, 1M and 10M raw rows, then `make demo`.
 bench: $(MANIFEST)

@@ -24,5 +24,5 @@ from marts.mart_model_weekly_growth as growth
 inner join latest_complete_week on growth.week_start = latest_complete_week.week_start
 cross join marts.publication as publication
 where growth.wow_growth_pct is not null
-order by growth.wow_growth_pct desc, growth.model_permaslug
+order by growth.wow_growth_pct desc, growth.model_permaslug asc
 limit 10;

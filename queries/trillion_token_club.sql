@@ -9,15 +9,19 @@ with model_milestones as (
 )
 
 select
-    model_permaslug,
-    min(first_seen_date) as first_seen_date,
-    max(case when threshold_tokens = 1000000000000 then crossed_on end) as crossed_1t_on,
-    max(case when threshold_tokens = 1000000000000 then days_to_cross end) as days_to_1t,
-    max(case when threshold_tokens = 2000000000000 then days_to_cross end) as days_to_2t,
-    max(case when threshold_tokens = 5000000000000 then days_to_cross end) as days_to_5t,
+    model_milestones.model_permaslug,
+    min(model_milestones.first_seen_date) as first_seen_date,
+    max(case when model_milestones.threshold_tokens = 1e12 then model_milestones.crossed_on end)
+        as crossed_1t_on,
+    max(case when model_milestones.threshold_tokens = 1e12 then model_milestones.days_to_cross end)
+        as days_to_1t,
+    max(case when model_milestones.threshold_tokens = 2e12 then model_milestones.days_to_cross end)
+        as days_to_2t,
+    max(case when model_milestones.threshold_tokens = 5e12 then model_milestones.days_to_cross end)
+        as days_to_5t,
     any_value(publication.citation) as citation
 from model_milestones
 cross join marts.publication as publication
-group by model_permaslug
+group by model_milestones.model_permaslug
 having crossed_1t_on is not null
-order by days_to_1t, model_permaslug;
+order by days_to_1t asc, model_milestones.model_permaslug asc;

@@ -24,7 +24,10 @@
     {%- set node = node or model -%}
     {%- set predicate = node.config.meta.get('rebuilt_rows') -%}
     {%- if not predicate -%}
-        {{ exceptions.raise_compiler_error(node.name ~ " has no meta.rebuilt_rows: say which of its rows a run over some dates rebuilds") }}
+        {{ exceptions.raise_compiler_error(
+            node.name ~ " has no meta.rebuilt_rows: say which of its rows a run over some dates"
+            ~ " rebuilds (see macros/run_window.sql)"
+        ) }}
     {%- endif -%}
     {{ run_window_sql(predicate) }}
 {%- endmacro %}

@@ -111,7 +111,8 @@ cumulative_tokens as (
     inner join entity_history
         on entity_daily_tokens.level = entity_history.level
         and entity_daily_tokens.vendor_slug = entity_history.vendor_slug
-        and coalesce(entity_daily_tokens.model_permaslug, '') = coalesce(entity_history.model_permaslug, '')
+        and coalesce(entity_daily_tokens.model_permaslug, '')
+        = coalesce(entity_history.model_permaslug, '')
 
 ),
 

@@ -21,7 +21,8 @@ model_weeks_ranked as (
     select
         model_week_tokens.*,
         row_number() over (
-            partition by week_start order by total_tokens desc, model_permaslug asc
+            partition by model_week_tokens.week_start
+            order by model_week_tokens.total_tokens desc, model_week_tokens.model_permaslug asc
         ) as model_rank
     from model_week_tokens
 

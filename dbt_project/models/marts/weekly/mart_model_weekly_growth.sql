@@ -2,6 +2,8 @@
 -- ranks variants separately; the `other` tail row is included, unranked.
 -- An incremental run takes first-seen dates and cumulative tokens from before the weeks it
 -- rebuilds from the rows already built.
+{%- set first_seen_week = "cast(date_trunc('week', first_seen.first_seen_date) as date)" %}
+
 with {{ weekly_mart_inputs(with_previous_week=true) }},
 
 {% if is_incremental() %}
@@ -31,7 +33,8 @@ first_seen as (
         {% endif %}
     from daily_tokens
     {% if is_incremental() %}
-    left join history_before_rebuilt_weeks
+    -- Used by the incremental branch of first_seen_date above, which sqlfluff lints apart.
+    left join history_before_rebuilt_weeks  -- noqa: ST11
         on daily_tokens.model_permaslug = history_before_rebuilt_weeks.model_permaslug
     {% endif %}
     group by daily_tokens.model_permaslug
@@ -60,9 +63,9 @@ model_weeks_ranked as (
     select
         model_week_tokens.*,
         case
-            when not is_other then row_number() over (
-                partition by week_start, is_other
-                order by total_tokens desc, model_permaslug asc
+            when not model_week_tokens.is_other then row_number() over (
+                partition by model_week_tokens.week_start, model_week_tokens.is_other
+                order by model_week_tokens.total_tokens desc, model_week_tokens.model_permaslug asc
             )
         end as model_rank
     from model_week_tokens
@@ -73,14 +76,15 @@ rebuilt_model_weeks as (
 
     select
         model_weeks_ranked.*,
-        {% if is_incremental() %}
-        coalesce(history_before_rebuilt_weeks.cumulative_tokens, 0) +
-        {% endif %}
         sum(model_weeks_ranked.total_tokens) over (
             partition by model_weeks_ranked.model_permaslug
             order by model_weeks_ranked.week_start
             rows between unbounded preceding and current row
-        ) as cumulative_tokens
+        )
+        {% if is_incremental() %}
+        + coalesce(history_before_rebuilt_weeks.cumulative_tokens, 0)
+        {% endif %}
+        as cumulative_tokens
     from model_weeks_ranked
     {% if is_incremental() %}
     left join history_before_rebuilt_weeks
@@ -108,12 +112,10 @@ select
         as wow_growth_pct,
     first_seen.first_seen_date,
     cast(
-        {{ dbt.datediff('cast(date_trunc(\'week\', first_seen.first_seen_date) as date)', 'rebuilt_model_weeks.week_start', 'day') }} / 7
-        as integer
+        {{ dbt.datediff(first_seen_week, 'rebuilt_model_weeks.week_start', 'day') }} / 7 as integer
     ) as weeks_since_first_seen,
     cast(rebuilt_model_weeks.cumulative_tokens as bigint) as cumulative_tokens,
-    rebuilt_model_weeks.week_start = cast(date_trunc('week', first_seen.first_seen_date) as date)
-        as is_new_entry,
+    rebuilt_model_weeks.week_start = {{ first_seen_week }} as is_new_entry,
     weekly_totals.is_complete_week
 from rebuilt_model_weeks
 inner join weekly_totals
@@ -122,4 +124,5 @@ inner join first_seen
     on rebuilt_model_weeks.model_permaslug = first_seen.model_permaslug
 left join model_weeks_ranked as previous_week
     on rebuilt_model_weeks.model_permaslug = previous_week.model_permaslug
-    and previous_week.week_start = cast({{ dbt.dateadd('day', -7, 'rebuilt_model_weeks.week_start') }} as date)
+    and previous_week.week_start
+    = cast({{ dbt.dateadd('day', -7, 'rebuilt_model_weeks.week_start') }} as date)

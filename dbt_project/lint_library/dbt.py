@@ -1,0 +1,13 @@
+"""Stand-ins for dbt's cross-database macros (``dbt.dateadd`` ...), for sqlfluff's jinja templater.
+
+sqlfluff lints the SQL dbt would run on DuckDB; these render what dbt-duckdb renders, closely
+enough to parse. dbt itself never reads this folder.
+"""
+
+
+def dateadd(datepart: str, interval: int, from_date_or_timestamp: str) -> str:
+    return f"date_add({from_date_or_timestamp}, interval ({interval}) {datepart})"
+
+
+def datediff(first_date: str, second_date: str, datepart: str) -> str:
+    return f"date_diff('{datepart}', {first_date}, {second_date})"
