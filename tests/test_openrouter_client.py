@@ -16,6 +16,7 @@ from orchestration.lib.openrouter import (
     OpenRouterError,
     split_into_windows,
 )
+from orchestration.lib.settings import SettingError
 from tests.helpers import rankings_body
 
 KEY = "sk-or-v1-test-key-0123456789"
@@ -117,6 +118,66 @@ def test_read_timeout_then_success(threaded_server: HTTPServer):
     )
 
     assert responses[0].body == ok_body()
+
+
+def test_a_body_trickling_in_is_cut_off_at_the_deadline(threaded_server: HTTPServer):
+    body = ok_body()
+    sent = []
+
+    def trickle(_: Request) -> Response:
+        def one_byte_at_a_time():
+            # Far slower than the deadline, but bounded so the server always stops.
+            for byte in body[:50]:
+                time.sleep(0.1)
+                sent.append(byte)
+                yield bytes([byte])
+
+        return Response(one_byte_at_a_time(), headers={"Content-Length": str(len(body))})
+
+    threaded_server.expect_request(RANKINGS_PATH).respond_with_handler(trickle)
+    client = client_for(
+        threaded_server, request_deadline_seconds=1.0, read_timeout_seconds=1.0, max_attempts=1
+    )
+
+    with pytest.raises(OpenRouterError, match=r"no whole response within 1s"):
+        client.rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
+
+    # Cut off while the body was still coming, each byte well inside the read timeout.
+    assert 0 < len(sent) < 50
+
+
+def test_a_retry_after_beyond_the_cap_fails_at_once_saying_when_to_retry(httpserver: HTTPServer):
+    httpserver.expect_request(RANKINGS_PATH).respond_with_json(
+        {"error": {"code": 429, "message": "Rate limit exceeded"}},
+        status=429,
+        headers={"Retry-After": "3600"},
+    )
+
+    with pytest.raises(OpenRouterError) as raised:
+        client_for(httpserver, max_retry_after_seconds=120).rankings_daily(
+            date(2026, 2, 9), date(2026, 2, 15)
+        )
+
+    message = str(raised.value)
+    assert "asks to wait 3600s" in message and "OPENROUTER_MAX_RETRY_AFTER_SECONDS" in message
+    assert "Run again after" in message
+    assert len(httpserver.log) == 1
+
+
+def test_the_base_url_and_limits_come_from_the_environment(
+    httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("OPENROUTER_BASE_URL", httpserver.url_for("/"))
+    monkeypatch.setenv("OPENROUTER_MAX_RETRY_AFTER_SECONDS", "30")
+    httpserver.expect_request(RANKINGS_PATH).respond_with_data(ok_body())
+
+    client = OpenRouterClient(api_key=KEY)
+
+    assert client.max_retry_after_seconds == 30
+    assert client.rankings_daily(date(2026, 2, 9), date(2026, 2, 15))[0].body == ok_body()
+    monkeypatch.setenv("OPENROUTER_REQUEST_DEADLINE_SECONDS", "soon")
+    with pytest.raises(SettingError, match="OPENROUTER_REQUEST_DEADLINE_SECONDS='soon'"):
+        OpenRouterClient(api_key=KEY)
 
 
 def test_connection_refused_gives_up_after_the_bound_with_a_clear_error():

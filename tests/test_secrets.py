@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+import traceback
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -10,8 +15,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from orchestration.defs.assets.raw import raw_rankings_daily
-from orchestration.lib.openrouter import RANKINGS_PATH, OpenRouterClient
-from orchestration.lib.settings import DataPaths, api_key
+from orchestration.lib.openrouter import RANKINGS_PATH, OpenRouterClient, OpenRouterError
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths, api_key
 from tests.helpers import rankings_body
 
 FAKE_KEY = "sk-or-v1-RECOGNISABLE-FAKE-KEY-7f3a9c"
@@ -89,3 +94,42 @@ def test_api_key_is_never_written_logged_or_echoed(
     assert files_containing(paths.data_dir, FAKE_KEY.encode()) == []
     assert files_containing(dagster_home, FAKE_KEY.encode()) == []
     assert len(list(paths.raw_rankings_dir.rglob("*.parquet"))) == 1
+
+
+def test_a_key_with_a_windows_line_ending_is_refused_at_start_up_without_echoing_it(
+    tmp_path: Path,
+):
+    environment = {
+        **os.environ,
+        "OPENROUTER_API_KEY": f"{FAKE_KEY}\r\n",
+        "PIPELINE_DATA_DIR": str(tmp_path / "data"),
+        "DAGSTER_HOME": str(tmp_path),
+    }
+    demo = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli.demo"],
+        env=environment,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert demo.returncode != 0
+    assert "OPENROUTER_API_KEY contains whitespace or control characters" in demo.stderr
+    assert FAKE_KEY not in demo.stdout + demo.stderr
+    # Refused before anything was fetched or written.
+    assert not (tmp_path / "data").exists()
+
+
+def test_errors_of_the_http_library_never_carry_the_key(httpserver: HTTPServer):
+    # A header value requests refuses (its error text quotes the whole header) reaches the
+    # client's own error as the exception type alone, with no chained cause.
+    client = OpenRouterClient(base_url=httpserver.url_for("/").rstrip("/"), api_key=FAKE_KEY)
+    client._session.headers["X-Broken"] = f"{FAKE_KEY}\n"
+
+    with pytest.raises(OpenRouterError) as raised:
+        client.rankings_daily(date(2026, 2, 9), date(2026, 2, 9))
+
+    rendered = "".join(traceback.format_exception(raised.value))
+    assert "InvalidHeader" in rendered
+    assert FAKE_KEY not in rendered

@@ -16,12 +16,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
-from orchestration.definitions import defs
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import (
     CITATION_TEMPLATE,
     RANKINGS_HISTORY_START,
+    SettingError,
     data_paths,
     live_api_enabled,
     sample_dir,
@@ -37,6 +37,7 @@ def ingestion_range() -> tuple[date, date]:
 
 
 def run_job(
+    defs: dg.Definitions,
     instance: dg.DagsterInstance,
     name: str,
     tags: dict[str, str] | None = None,
@@ -102,21 +103,28 @@ def main() -> None:
     # (182 on the sample, each a SQLite write). Dagster's documented trade-off: if this run
     # failed, its partitions would not be marked failed; a re-run of `make demo` redoes them.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
+    try:
+        # Imported here, so that a setting the code location refuses at load (an API key with
+        # a stray newline, say) ends the demo with its one-line message, not an import trace.
+        from orchestration.definitions import defs
+    except SettingError as error:
+        sys.exit(f"make demo: {error}")
     first, last = ingestion_range()
     source = "live API" if live_api_enabled() else f"bundled sample ({sample_dir()})"
     print(f"Ingesting {first}..{last} from the {source}")
     with dg.DagsterInstance.get() as instance:
         # The catalogue first: the warehouse build joins the rankings to it.
-        run_job(instance, "catalog_job")
+        run_job(defs, instance, "catalog_job")
         # All dates in one run; then one full warehouse build. (A single partitioned run of the
         # whole graph would log a planned event per date for every dbt model.)
         run_job(
+            defs,
             instance,
             "rankings_job",
             tags=partition_range_tags(first, last),
             asset_selection=[dg.AssetKey("raw_rankings_daily")],
         )
-        run_job(instance, "warehouse_job")
+        run_job(defs, instance, "warehouse_job")
     print(summary())
     print(f"done in {time.monotonic() - started:.1f}s")
 

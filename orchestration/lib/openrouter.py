@@ -5,12 +5,13 @@ It hands back raw bodies (:class:`FetchedResponse`); nothing is parsed here.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
 import time
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
@@ -18,7 +19,14 @@ from email.utils import parsedate_to_datetime
 import requests
 
 from orchestration.lib.responses import FetchedResponse
-from orchestration.lib.settings import API_KEY_ENV_VAR, MAX_WINDOW_DAYS, OPENROUTER_BASE_URL
+from orchestration.lib.settings import (
+    API_KEY_ENV_VAR,
+    MAX_WINDOW_DAYS,
+    max_retry_after_seconds,
+    openrouter_base_url,
+    request_deadline_seconds,
+    validate_api_key,
+)
 
 RANKINGS_PATH = "/api/v1/datasets/rankings-daily"
 MODELS_PATH = "/api/v1/models"
@@ -77,28 +85,45 @@ def _retry_after_seconds(header: str | None) -> float | None:
         return None
 
 
-def _error_message(response: requests.Response) -> str:
+def _error_message(body: bytes) -> str:
     """The ``error.message`` of an OpenRouter error body, or the start of the raw text."""
     try:
-        return str(response.json()["error"]["message"])
+        return str(json.loads(body)["error"]["message"])
     except (ValueError, KeyError, TypeError):
-        return response.text[:200]
+        return body[:200].decode("utf-8", errors="replace")
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """One HTTP response, its body read whole."""
+
+    status: int
+    headers: Mapping[str, str]
+    body: bytes
+
+
+class _DeadlineExceeded(Exception):
+    """A request took longer than its deadline (a body trickling in, say)."""
 
 
 @dataclass
 class OpenRouterClient:
     """The one HTTP client for OpenRouter, on a ``requests.Session``.
 
-    Retries 429, 5xx, timeouts and connection errors with exponential backoff and jitter,
-    honouring ``Retry-After``, for at most ``max_attempts`` attempts; keeps under the Data API's
-    30 requests a minute. The API key (from :func:`orchestration.lib.settings.api_key`) is sent
-    as a Bearer header and never logged, echoed or shown in ``repr``.
+    Retries 429, 5xx, timeouts, connection errors and requests past their deadline with
+    exponential backoff and jitter, for at most ``max_attempts`` attempts; honours
+    ``Retry-After`` up to ``max_retry_after_seconds`` and fails at once beyond it; keeps under
+    the Data API's 30 requests a minute. The API key (from
+    :func:`orchestration.lib.settings.api_key`) is sent as a Bearer header and never logged,
+    echoed, chained into an exception or shown in ``repr``.
     """
 
-    base_url: str = OPENROUTER_BASE_URL
+    base_url: str = field(default_factory=openrouter_base_url)
     api_key: str | None = field(default=None, repr=False)
     connect_timeout_seconds: float = 10.0
     read_timeout_seconds: float = 120.0
+    request_deadline_seconds: float = field(default_factory=request_deadline_seconds)
+    max_retry_after_seconds: float = field(default_factory=max_retry_after_seconds)
     max_attempts: int = 5
     backoff_base_seconds: float = 2.0
     backoff_max_seconds: float = 120.0
@@ -108,11 +133,34 @@ class OpenRouterClient:
     _rate_limiter: _RateLimiter = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
+        if self.api_key is not None:
+            validate_api_key(self.api_key)
         self._session = requests.Session()
         self._rate_limiter = _RateLimiter(self.max_requests_per_minute, 60.0)
 
     def _redact(self, text: str) -> str:
         return text.replace(self.api_key, "***") if self.api_key else text
+
+    def _fetch(self, url: str, params: dict[str, str], headers: dict[str, str]) -> _Reply:
+        """One GET, its body read within ``request_deadline_seconds`` of the start.
+
+        The body is read one network read at a time (``read1``), so a body trickling in byte by
+        byte is cut off at the deadline (plus at most one read timeout) instead of never.
+        """
+        deadline = time.monotonic() + self.request_deadline_seconds
+        with self._session.get(
+            url,
+            params=params,
+            headers=headers,
+            timeout=(self.connect_timeout_seconds, self.read_timeout_seconds),
+            stream=True,
+        ) as response:
+            chunks = []
+            while chunk := response.raw.read1(1 << 16, decode_content=True):
+                chunks.append(chunk)
+                if time.monotonic() > deadline:
+                    raise _DeadlineExceeded
+            return _Reply(response.status_code, response.headers, b"".join(chunks))
 
     def _get(self, path: str, params: dict[str, str], authenticated: bool) -> FetchedResponse:
         url = self.base_url.rstrip("/") + path
@@ -130,40 +178,50 @@ class OpenRouterClient:
             self._rate_limiter.wait()
             retry_after: float | None = None
             try:
-                response = self._session.get(
-                    url,
-                    params=params,
-                    headers=headers,
-                    timeout=(self.connect_timeout_seconds, self.read_timeout_seconds),
-                )
+                reply = self._fetch(url, params, headers)
+            except _DeadlineExceeded:
+                last_problem = f"no whole response within {self.request_deadline_seconds:.0f}s"
             except (requests.ConnectionError, requests.Timeout) as error:
-                last_problem = f"{type(error).__name__}"
+                # The type only: the text of a requests error can carry the request's headers.
+                last_problem = type(error).__name__
+            except requests.RequestException as error:
+                problem = type(error).__name__
+                raise OpenRouterError(f"{described}: the request failed ({problem}).") from None
             else:
-                if response.status_code == 200:
+                if reply.status == 200:
                     return FetchedResponse(
-                        body=response.content,
+                        body=reply.body,
                         received_at=datetime.now(UTC),
                         source="live",
                         origin=described,
                     )
-                message = self._redact(_error_message(response))
-                if response.status_code == 401:
+                message = self._redact(_error_message(reply.body))
+                if reply.status == 401:
                     raise OpenRouterError(
                         f"{described}: OpenRouter refused the API key (401: {message}). "
                         f"Set {API_KEY_ENV_VAR} to a valid OpenRouter API key."
                     )
-                if response.status_code == 400:
+                if reply.status == 400:
                     raise OpenRouterError(
                         f"{described}: OpenRouter rejected the request (400: {message}). "
                         "Dates must be real YYYY-MM-DD days, start_date <= end_date, a span of "
                         "at most 366 days, and end_date not before 2025-01-01."
                     )
-                if response.status_code not in RETRYABLE_STATUS:
+                if reply.status not in RETRYABLE_STATUS:
                     raise OpenRouterError(
-                        f"{described}: unexpected HTTP {response.status_code} ({message})."
+                        f"{described}: unexpected HTTP {reply.status} ({message})."
                     )
-                last_problem = f"HTTP {response.status_code} ({message})"
-                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+                last_problem = f"HTTP {reply.status} ({message})"
+                retry_after = _retry_after_seconds(reply.headers.get("Retry-After"))
+                if retry_after is not None and retry_after > self.max_retry_after_seconds:
+                    retry_at = datetime.now(UTC) + timedelta(seconds=retry_after)
+                    raise OpenRouterError(
+                        f"{described}: {last_problem}; OpenRouter asks to wait "
+                        f"{retry_after:.0f}s, longer than this run waits "
+                        f"({self.max_retry_after_seconds:.0f}s, "
+                        "OPENROUTER_MAX_RETRY_AFTER_SECONDS). Run again after "
+                        f"{retry_at.isoformat(timespec='minutes')}."
+                    )
             if attempt == self.max_attempts:
                 break
             backoff = min(self.backoff_max_seconds, self.backoff_base_seconds * 2 ** (attempt - 1))

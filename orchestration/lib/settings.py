@@ -10,6 +10,12 @@ point the pipeline elsewhere:
 - ``RANKINGS_SAMPLE_DIR``: the bundled sample read when no API key is set;
   default ``<repo>/data/sample``.
 - ``OPENROUTER_API_KEY``: when set, the live API is read instead of the sample.
+- ``OPENROUTER_BASE_URL``: scheme and host of the API (a proxy or a local stand-in); default
+  ``https://openrouter.ai``.
+- ``OPENROUTER_MAX_RETRY_AFTER_SECONDS``: the longest ``Retry-After`` a run waits; a longer one
+  fails the run at once, saying when to retry. Default 120.
+- ``OPENROUTER_REQUEST_DEADLINE_SECONDS``: the most one request (connect, headers and the whole
+  body) may take before it counts as failed. Default 300.
 - ``DUCKDB_MEMORY_LIMIT``: DuckDB's memory budget per process (read at import); default 2500MB.
 """
 
@@ -29,7 +35,7 @@ DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 # test suite, not on every build (dbt's own advice).
 DBT_BUILD_ARGS = ["build", "--exclude-resource-type", "unit_test"]
 
-OPENROUTER_BASE_URL = "https://openrouter.ai"
+DEFAULT_OPENROUTER_BASE_URL = "https://openrouter.ai"
 API_KEY_ENV_VAR = "OPENROUTER_API_KEY"
 
 # The Data API's history starts here; earlier start dates are clamped by the API.
@@ -123,9 +129,60 @@ def sample_dir() -> Path:
     return Path(os.environ.get("RANKINGS_SAMPLE_DIR", PROJECT_ROOT / "data" / "sample")).resolve()
 
 
+class SettingError(ValueError):
+    """An environment variable holds a value the pipeline cannot use."""
+
+
+def validate_api_key(key: str) -> str:
+    """``key`` if it can be sent as a Bearer token; otherwise a :class:`SettingError`.
+
+    The message never shows the key: a key with a stray newline would otherwise be echoed by the
+    HTTP library's own error about the ``Authorization`` header.
+    """
+    if not key.isprintable() or any(character.isspace() for character in key):
+        raise SettingError(
+            f"{API_KEY_ENV_VAR} contains whitespace or control characters (a key file saved "
+            "with a Windows line ending, or a trailing newline?). Set it to the key alone. "
+            "The value is not shown here."
+        )
+    return key
+
+
 def api_key() -> str | None:
-    """The OpenRouter API key from the environment, or None; it is never stored anywhere else."""
-    return os.environ.get(API_KEY_ENV_VAR) or None
+    """The OpenRouter API key from the environment, or None; it is never stored anywhere else.
+
+    Raises :class:`SettingError` for a key that cannot be sent (see :func:`validate_api_key`).
+    """
+    key = os.environ.get(API_KEY_ENV_VAR)
+    return validate_api_key(key) if key else None
+
+
+def openrouter_base_url() -> str:
+    """Scheme and host of the OpenRouter API (``OPENROUTER_BASE_URL``)."""
+    return os.environ.get("OPENROUTER_BASE_URL", DEFAULT_OPENROUTER_BASE_URL).rstrip("/")
+
+
+def _seconds(variable: str, default: float) -> float:
+    value = os.environ.get(variable)
+    if value is None:
+        return default
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds > 0:
+        raise SettingError(f"{variable}={value!r} is not a positive number of seconds.")
+    return seconds
+
+
+def max_retry_after_seconds() -> float:
+    """The longest ``Retry-After`` a run waits (``OPENROUTER_MAX_RETRY_AFTER_SECONDS``)."""
+    return _seconds("OPENROUTER_MAX_RETRY_AFTER_SECONDS", 120.0)
+
+
+def request_deadline_seconds() -> float:
+    """The most one API request may take, body and all (``OPENROUTER_REQUEST_DEADLINE_SECONDS``)."""
+    return _seconds("OPENROUTER_REQUEST_DEADLINE_SECONDS", 300.0)
 
 
 def live_api_enabled() -> bool:
