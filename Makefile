@@ -6,8 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
+# Where the pipeline keeps generated files (as orchestration/lib/settings.py reads it).
+DATA_DIR := $(or $(PIPELINE_DATA_DIR),data)
+DBT_TARGET_DIR ?= dbt_project/target
 
-.PHONY: install demo test lint bench ui docs clean
+.PHONY: install demo test lint bench ui docs clean destroy-lake
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,5 +52,18 @@ ui: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 docs: $(MANIFEST)
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
 
+# Derived files only, all rebuilt by the next run from the lake: the working and published
+# warehouses, the exports, the report and dbt's target folder. The lake is kept: its landed
+# responses and snapshots are the only copy of past figures (restatements cannot be fetched again).
 clean:
-	rm -rf data/lake data/build data/warehouse.duckdb data/exports data/reports data/dagster_home dbt_project/target
+	rm -rf $(DATA_DIR)/build $(DATA_DIR)/warehouse.duckdb $(DATA_DIR)/exports $(DATA_DIR)/reports $(DBT_TARGET_DIR)
+
+# Deletes what cannot be fetched again; refuses unless CONFIRM=yes.
+destroy-lake:
+	@if [ "$(CONFIRM)" != yes ]; then \
+		echo "make destroy-lake deletes $(DATA_DIR)/lake (every landed response, snapshot and quarantined file:"; \
+		echo "restated figures cannot be downloaded again) and $(DAGSTER_HOME) (the run history)."; \
+		echo "Run 'make destroy-lake CONFIRM=yes' to delete them."; \
+		exit 2; \
+	fi
+	rm -rf $(DATA_DIR)/lake $(DAGSTER_HOME)
