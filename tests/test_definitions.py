@@ -7,13 +7,16 @@ from datetime import date
 
 import dagster as dg
 import duckdb
+from pytest_httpserver import HTTPServer
 
 from orchestration.definitions import defs
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.lib.openrouter import RANKINGS_PATH, OpenRouterClient
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths, sample_dir
+from tests.helpers import rankings_body
 
 
 def test_definitions_load():
@@ -99,3 +102,30 @@ def test_dbt_sources_are_the_raw_assets_and_models_are_grouped():
     assert dg.AssetKey("raw_models_catalog") in catalog.parent_keys
     assert graph.get(dg.AssetKey(["marts", "mart_region_weekly"])).group_name == "marts"
     assert staging.group_name == "staging"
+
+
+def test_a_requested_day_without_rows_fails_the_run_naming_it(
+    paths: DataPaths, httpserver: HTTPServer
+):
+    # The live API answers the window asked for, but one of its days has no rows.
+    httpserver.expect_request(RANKINGS_PATH).respond_with_data(
+        rankings_body(
+            [("2026-02-09", "minimax/minimax-m2.5-20260211", "900")],
+            start="2026-02-09",
+            end="2026-02-10",
+        )
+    )
+    client = OpenRouterClient(base_url=httpserver.url_for("/").rstrip("/"), api_key="sk-test")
+
+    result = dg.materialize(
+        [raw_rankings_daily],
+        resources={"rankings_source": client},
+        tags=partition_range_tags(date(2026, 2, 9), date(2026, 2, 10)),
+        raise_on_error=False,
+    )
+
+    assert not result.success
+    error = str(result.failure_data_for_node("raw_rankings_daily").user_failure_data.description)
+    assert "no rows for 1 of the requested day(s) 2026-02-09..2026-02-10: 2026-02-10" in error
+    # The day that came is kept in the lake; nothing is built or published from this run.
+    assert [p.name for p in paths.raw_rankings_dir.iterdir()] == ["date=2026-02-09"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from datetime import UTC, date, datetime
 
 import pyarrow.parquet as pq
@@ -18,6 +19,7 @@ from orchestration.lib.settings import DataPaths
 from tests.helpers import lake_files, rankings_body
 
 START, END = date(2026, 2, 9), date(2026, 2, 15)
+AS_OF = "2026-02-16T02:00:00.000Z"
 GOOD_ROWS = [
     ("2026-02-09", "minimax/minimax-m2.5-20260211", "900"),
     ("2026-02-09", "moonshotai/kimi-k2.5-0127", "800"),
@@ -79,6 +81,21 @@ BAD_PAYLOADS = {
         0,
     ),
     "empty permaslug": (rankings_body([("2026-02-09", "", "10")]), "non-empty string", 0),
+    "model above the ceiling the data tests enforce": (
+        rankings_body([("2026-02-09", "a/b", "10"), ("2026-02-09", "c/d", str(20 * 10**12 + 1))]),
+        "is above the per-model-day ceiling of 20000000000000",
+        1,
+    ),
+    "other row above its ceiling": (
+        rankings_body([("2026-02-09", "a/b", "10"), ("2026-02-09", "other", str(2 * 10**15 + 1))]),
+        "above the ceiling of the 'other' row",
+        1,
+    ),
+    "as_of in the future": (
+        rankings_body(GOOD_ROWS, as_of="2026-02-16T03:10:00.000Z"),
+        "meta.as_of 2026-02-16T03:10:00+00:00 is in the future",
+        None,
+    ),
 }
 
 
@@ -113,6 +130,27 @@ def test_bad_payload_is_quarantined_with_a_clear_error(lake_with_one_good_snapsh
     errors = [p for p in quarantined if p.name.endswith(".error.json")]
     assert [p.read_bytes() for p in bodies] == [body]
     assert rule in json.loads(errors[0].read_text())["error"]
+
+
+def test_a_live_response_for_another_window_than_asked_is_quarantined(paths: DataPaths):
+    response = replace(
+        fetched(rankings_body(GOOD_ROWS)), requested_window=(date(2026, 2, 9), date(2026, 2, 16))
+    )
+
+    with pytest.raises(QuarantinedResponseError, match="is not the window asked for"):
+        ingest_rankings_response(paths, response, START, END)
+    assert not paths.raw_rankings_dir.exists()
+
+
+def test_an_early_start_clamped_by_the_api_is_the_window_asked_for(paths: DataPaths):
+    body = rankings_body(
+        [("2025-01-01", "a/b", "10")], start="2025-01-01", end="2025-01-05", as_of=AS_OF
+    )
+    response = replace(fetched(body), requested_window=(date(2024, 12, 20), date(2025, 1, 5)))
+
+    result = ingest_rankings_response(paths, response, date(2024, 12, 20), date(2025, 1, 5))
+
+    assert result.rows == 1
 
 
 def test_unknown_extra_fields_are_tolerated(paths: DataPaths):

@@ -26,7 +26,7 @@ from orchestration.lib.settings import (
     live_api_enabled,
     sample_dir,
 )
-from orchestration.lib.storage import connect_duckdb
+from orchestration.lib.storage import connect_duckdb, sql_string
 
 
 def ingestion_range() -> tuple[date, date]:
@@ -64,11 +64,11 @@ def summary() -> str:
         f"""
         select count(*), count(distinct date), count(distinct response_sha256),
                sum(total_tokens), min(date), max(date), max(as_of)
-        from read_parquet('{rankings}', hive_partitioning = true)
+        from read_parquet({sql_string(rankings)}, hive_partitioning = true)
         """
     ).fetchone()
     models = connection.execute(
-        f"select count(*) from read_parquet('{paths.raw_catalog_dir}/*.parquet')"
+        f"select count(*) from read_parquet({sql_string(f'{paths.raw_catalog_dir}/*.parquet')})"
     ).fetchone()[0]
     connection.close()
     with connect_duckdb(paths.working_warehouse, read_only=True) as warehouse:

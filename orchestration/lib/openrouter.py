@@ -12,7 +12,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -239,10 +239,13 @@ class OpenRouterClient:
     def rankings_daily(self, start_date: date, end_date: date) -> list[FetchedResponse]:
         """One request per window of at most 366 days covering ``start_date..end_date``."""
         return [
-            self._get(
-                RANKINGS_PATH,
-                {"start_date": window_start.isoformat(), "end_date": window_end.isoformat()},
-                authenticated=True,
+            replace(
+                self._get(
+                    RANKINGS_PATH,
+                    {"start_date": window_start.isoformat(), "end_date": window_end.isoformat()},
+                    authenticated=True,
+                ),
+                requested_window=(window_start, window_end),
             )
             for window_start, window_end in split_into_windows(start_date, end_date)
         ]

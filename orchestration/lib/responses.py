@@ -19,6 +19,9 @@ class FetchedResponse:
     received_at: datetime
     source: Literal["live", "sample"]
     origin: str
+    # The start and end date a rankings request asked for (the live API only): its meta window
+    # must match.
+    requested_window: tuple[date, date] | None = None
 
 
 class RankingsSource(Protocol):

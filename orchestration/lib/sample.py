@@ -19,11 +19,24 @@ class BundledSample:
 
     sample_dir: Path
 
+    def _rankings_files(self) -> list[tuple[Path, date, date]]:
+        """Every recorded rankings response with the window its name gives, by name."""
+        files = []
+        for path in sorted(Path(self.sample_dir, "rankings_daily").glob("*.json")):
+            try:
+                window_start, window_end = (date.fromisoformat(p) for p in path.stem.split("_"))
+            except ValueError:
+                raise ValueError(
+                    f"{path}: a recorded rankings response must be named <start>_<end>.json "
+                    "with ISO dates (e.g. 2026-02-09_2026-02-15.json); rename or remove it"
+                ) from None
+            files.append((path, window_start, window_end))
+        return files
+
     def rankings_daily(self, start_date: date, end_date: date) -> list[FetchedResponse]:
         """Every recorded response whose window overlaps ``start_date..end_date``."""
         responses = []
-        for path in sorted(Path(self.sample_dir, "rankings_daily").glob("*_*.json")):
-            window_start, window_end = (date.fromisoformat(part) for part in path.stem.split("_"))
+        for path, window_start, window_end in self._rankings_files():
             if window_start <= end_date and start_date <= window_end:
                 responses.append(
                     FetchedResponse(path.read_bytes(), datetime.now(UTC), "sample", str(path))
@@ -39,16 +52,19 @@ class BundledSample:
                 "restore the bundled sample (git checkout data/sample) or set RANKINGS_SAMPLE_DIR"
             )
         newest = files[-1]
-        received_at = datetime.combine(date.fromisoformat(newest.stem), datetime.min.time(), UTC)
+        try:
+            received_on = date.fromisoformat(newest.stem)
+        except ValueError:
+            raise ValueError(
+                f"{newest}: a recorded catalogue must be named <YYYY-MM-DD>.json, the day it was "
+                "received; rename or remove it"
+            ) from None
+        received_at = datetime.combine(received_on, datetime.min.time(), UTC)
         return FetchedResponse(newest.read_bytes(), received_at, "sample", str(newest))
 
     def date_range(self) -> tuple[date, date]:
         """First and last data date the sample covers, from its file names."""
-        bounds = [
-            date.fromisoformat(part)
-            for path in Path(self.sample_dir, "rankings_daily").glob("*_*.json")
-            for part in path.stem.split("_")
-        ]
+        bounds = [day for _, *window in self._rankings_files() for day in window]
         if not bounds:
             raise FileNotFoundError(f"no rankings responses in {self.sample_dir}/rankings_daily")
         return min(bounds), max(bounds)

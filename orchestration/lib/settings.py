@@ -25,7 +25,11 @@ import os
 import sys
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import cache
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -53,6 +57,9 @@ DUCKDB_MEMORY_LIMIT = os.environ.get("DUCKDB_MEMORY_LIMIT", "2500MB")
 # The storage format of the published copy: readable by DuckDB 1.4 and newer (the duckdb-cli
 # 1.5.x analysts use and many BI drivers), not only by the 2.x that writes it.
 PUBLISHED_STORAGE_VERSION = "v1.4.0"
+
+# meta.as_of may be this far after the time a response was received (clocks differ a little).
+MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 RANKINGS_ENDPOINT = "rankings_daily"
 CATALOG_ENDPOINT = "models_catalog"
@@ -116,11 +123,28 @@ class DataPaths:
     @property
     def working_warehouse(self) -> Path:
         """The DuckDB database dbt builds into; only the pipeline opens it."""
-        return Path(os.environ.get("WAREHOUSE_PATH", self.data_dir / "build" / "warehouse.duckdb"))
+        default = self.data_dir / "build" / "warehouse.duckdb"
+        return Path(os.environ.get("WAREHOUSE_PATH", default)).resolve()
+
+    def dbt_vars(self) -> dict[str, str]:
+        """dbt vars that point dbt at these same files when the environment names a relative path.
+
+        dbt runs in ``dbt_project/`` and would resolve a relative ``PIPELINE_DATA_DIR`` or
+        ``WAREHOUSE_PATH`` there, not where it was given; the vars carry the resolved paths.
+        Otherwise dbt reads the same environment and no vars are needed (changing vars costs dbt
+        a full re-parse).
+        """
+        given = {name: os.environ.get(name, "") for name in ("PIPELINE_DATA_DIR", "WAREHOUSE_PATH")}
+        if all(not value or Path(value).is_absolute() for value in given.values()):
+            return {}
+        return {"data_dir": str(self.data_dir), "warehouse_path": str(self.working_warehouse)}
 
 
 def data_paths() -> DataPaths:
-    """Paths for the current environment (``PIPELINE_DATA_DIR``, default ``<repo>/data``)."""
+    """Paths for the current environment (``PIPELINE_DATA_DIR``, default ``<repo>/data``).
+
+    A relative ``PIPELINE_DATA_DIR`` resolves against the current directory.
+    """
     return DataPaths(Path(os.environ.get("PIPELINE_DATA_DIR", PROJECT_ROOT / "data")).resolve())
 
 
@@ -183,6 +207,26 @@ def max_retry_after_seconds() -> float:
 def request_deadline_seconds() -> float:
     """The most one API request may take, body and all (``OPENROUTER_REQUEST_DEADLINE_SECONDS``)."""
     return _seconds("OPENROUTER_REQUEST_DEADLINE_SECONDS", 300.0)
+
+
+@cache
+def dbt_project_vars() -> dict[str, Any]:
+    """The vars of ``dbt_project/dbt_project.yml``: limits ingestion shares with the data tests."""
+    return yaml.safe_load((DBT_PROJECT_DIR / "dbt_project.yml").read_text())["vars"]
+
+
+def model_day_ceiling_tokens() -> int:
+    """The most tokens one model may have in one day (dbt var ``model_day_ceiling_tokens``)."""
+    return int(dbt_project_vars()["model_day_ceiling_tokens"])
+
+
+def other_day_ceiling_tokens() -> int:
+    """The most tokens the ``other`` row may hold in one day: 100 times the model ceiling.
+
+    The tail is many models, so it may exceed one model's ceiling; the bound keeps every sum the
+    warehouse takes (weekly totals, cumulative tokens over a decade) within BIGINT.
+    """
+    return 100 * model_day_ceiling_tokens()
 
 
 def live_api_enabled() -> bool:

@@ -48,14 +48,15 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     """Seed, staging views, the incremental daily fact and the marts, with their data tests."""
     paths = data_paths()
     paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
-    args = list(DBT_BUILD_ARGS)
+    dbt_vars = paths.dbt_vars()
     window = run_window(context.run.tags)
     if window:
         context.log.info(
             f"rebuilding the daily fact for {window}, and the marts from the week of "
             f"{window.first_week} on"
         )
-        args += ["--vars", json.dumps(window.dbt_vars(paths))]
+        dbt_vars.update(window.dbt_vars(paths))
+    args = [*DBT_BUILD_ARGS, *(["--vars", json.dumps(dbt_vars)] if dbt_vars else [])]
     yield from dbt.cli(args, context=context).stream()
 
 

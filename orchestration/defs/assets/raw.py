@@ -6,7 +6,11 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.partitions import daily_partitions
-from orchestration.lib.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
+from orchestration.lib.ingestion.ingest import (
+    ingest_catalog_response,
+    ingest_rankings_response,
+    missing_dates,
+)
 from orchestration.lib.responses import RankingsSource
 from orchestration.lib.settings import data_paths
 
@@ -48,12 +52,23 @@ def raw_rankings_daily(
     dates = sorted({day for result in results for day in result.dates})
     written = [path for result in results for path in result.written]
     already = [path for result in results for path in result.already_present]
-    if not results:
-        context.log.warning(f"no rankings responses cover {start_date}..{end_date}")
     context.log.info(
         f"{start_date}..{end_date}: {len(results)} response(s), {len(written)} Parquet file(s) "
         f"written, {len(already)} already present"
     )
+    missing = missing_dates(start_date, end_date, dates)
+    if missing:
+        # The rows that came are landed and kept; the run stops so that nothing downstream
+        # publishes these dates as if they were complete.
+        shown = ", ".join(str(day) for day in missing[:10]) + (", ..." if len(missing) > 10 else "")
+        raise dg.Failure(
+            description=(
+                f"no rows for {len(missing)} of the requested day(s) {start_date}..{end_date}: "
+                f"{shown}. The source has not published them (yet): run these partitions again "
+                "later, or leave them out of the run."
+            ),
+            metadata={"missing_dates": dg.MetadataValue.json([str(d) for d in missing])},
+        )
     return dg.MaterializeResult(
         metadata={
             "rows": sum(result.rows for result in results),

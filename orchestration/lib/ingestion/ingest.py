@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import NoReturn
 
@@ -80,7 +81,9 @@ def ingest_rankings_response(
     """Land the body, validate it, then write its rows for dates in ``start_date..end_date``."""
     landed = land_response(paths, RANKINGS_ENDPOINT, response.body, response.received_at)
     try:
-        snapshot = validate_rankings_response(landed.body, landed.path)
+        snapshot = validate_rankings_response(
+            landed.body, landed.path, response.received_at, response.requested_window
+        )
     except InvalidResponseError as error:
         _quarantine_and_raise(paths, RANKINGS_ENDPOINT, landed, response, error)
     written, already_present = write_rankings_snapshot(
@@ -127,3 +130,10 @@ def ingest_catalog_response(paths: DataPaths, response: FetchedResponse) -> Cata
         parquet_file=path,
         written=not already,
     )
+
+
+def missing_dates(first: date, last: date, covered: Iterable[date]) -> list[date]:
+    """The dates of ``first..last`` that no ingested row covers, in order."""
+    present = set(covered)
+    days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
+    return [day for day in days if day not in present]

@@ -17,6 +17,13 @@ from typing import Any, NoReturn
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from orchestration.lib.settings import (
+    MAX_CLOCK_SKEW,
+    RANKINGS_HISTORY_START,
+    model_day_ceiling_tokens,
+    other_day_ceiling_tokens,
+)
+
 SUPPORTED_API_VERSION = "v1"
 OTHER_PERMASLUG = "other"
 MAX_MODEL_ROWS_PER_DATE = 50
@@ -119,11 +126,20 @@ def parse_token_count(value: Any, file: Path | str, row_index: int) -> int:
     return tokens
 
 
-def validate_rankings_response(body: bytes, file: Path | str) -> RankingsSnapshot:
+def validate_rankings_response(
+    body: bytes,
+    file: Path | str,
+    received_at: datetime | None = None,
+    requested_window: tuple[date, date] | None = None,
+) -> RankingsSnapshot:
     """Validate a ``/api/v1/datasets/rankings-daily`` response body and parse it exactly.
 
-    ``file`` names where the body is stored (its landing file), for error messages.
-    Unknown extra fields are tolerated, as the API may add optional fields within v1.
+    ``file`` names where the body is stored (its landing file), for error messages. With
+    ``received_at``, a ``meta.as_of`` later than that (beyond ``MAX_CLOCK_SKEW``) is refused; with
+    ``requested_window``, the meta window must be the one asked for (an early start clamped to
+    the API's first day). Token counts must stay within the ceilings the warehouse's data tests
+    enforce, so that what passes here can be built. Unknown extra fields are tolerated, as the
+    API may add optional fields within v1.
     """
     document = _load_json_object(body, file)
     meta = document.get("meta")
@@ -144,6 +160,20 @@ def validate_rankings_response(body: bytes, file: Path | str) -> RankingsSnapsho
         raise InvalidResponseError(
             file, f"meta.start_date {window_start} is after meta.end_date {window_end}"
         )
+    if received_at is not None and as_of > received_at + MAX_CLOCK_SKEW:
+        raise InvalidResponseError(
+            file,
+            f"meta.as_of {as_of.isoformat()} is in the future: the response was received at "
+            f"{received_at.isoformat()}",
+        )
+    if requested_window is not None:
+        expected = (max(requested_window[0], RANKINGS_HISTORY_START), requested_window[1])
+        if (window_start, window_end) != expected:
+            raise InvalidResponseError(
+                file,
+                f"meta window {window_start}..{window_end} is not the window asked for "
+                f"({expected[0]}..{expected[1]})",
+            )
 
     rows = _rows_if_valid(data, window_start, window_end)
     if rows is None:
@@ -186,6 +216,9 @@ def _rows_if_valid(data: list[Any], window_start: date, window_end: date) -> pa.
     if bounds["min"] < window_start or bounds["max"] > window_end:
         return None
     is_other = pc.equal(slugs, OTHER_PERMASLUG)
+    ceilings = pc.if_else(is_other, other_day_ceiling_tokens(), model_day_ceiling_tokens())
+    if not pc.all(pc.less_equal(token_values, ceilings)).as_py():
+        return None
     rows = pa.table(
         [day_values, slugs, token_values, is_other], schema=RANKINGS_ROWS_SCHEMA
     ).append_column("position", pa.array(range(len(data)), pa.int64()))
@@ -204,6 +237,22 @@ def _rows_if_valid(data: list[Any], window_start: date, window_end: date) -> pa.
     ):
         return None  # `other` is not the last row of its date
     return rows.drop_columns(["position"])
+
+
+def _check_ceiling(tokens: int, permaslug: str, day: date, file: Path | str, index: int) -> None:
+    """Refuse a count above the ceiling the warehouse's data tests enforce for its row."""
+    if permaslug == OTHER_PERMASLUG:
+        ceiling, what = other_day_ceiling_tokens(), "ceiling of the 'other' row"
+    else:
+        ceiling, what = model_day_ceiling_tokens(), "per-model-day ceiling"
+    if tokens > ceiling:
+        raise InvalidResponseError(
+            file,
+            f"total_tokens {tokens} for {permaslug!r} on {day} is above the {what} of {ceiling} "
+            "(dbt var model_day_ceiling_tokens): a unit error, or a figure to check with "
+            "OpenRouter before raising the ceiling",
+            index,
+        )
 
 
 def _raise_first_invalid_row(
@@ -228,7 +277,8 @@ def _raise_first_invalid_row(
             raise InvalidResponseError(
                 file, f"model_permaslug must be a non-empty string, got {permaslug!r}", index
             )
-        parse_token_count(item.get("total_tokens"), file, index)
+        tokens = parse_token_count(item.get("total_tokens"), file, index)
+        _check_ceiling(tokens, permaslug, row_date, file, index)
         if (row_date, permaslug) in seen:
             raise InvalidResponseError(
                 file, f"duplicate row for date {row_date} and model {permaslug!r}", index

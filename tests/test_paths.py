@@ -1,0 +1,71 @@
+"""Paths as users give them: relative, with spaces and quotes; sample files named wrongly."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from orchestration.lib.sample import BundledSample
+from orchestration.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, sample_dir
+
+
+def test_demo_with_a_relative_data_dir_holding_a_space_and_a_quote(tmp_path: Path):
+    relative = "pipeline data/o'brien"
+    environment = {
+        **os.environ,
+        "PIPELINE_DATA_DIR": relative,
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    environment.pop("OPENROUTER_API_KEY", None)
+    environment.pop("WAREHOUSE_PATH", None)
+    (tmp_path / "dagster_home").mkdir()
+
+    # Started from tmp_path: the path resolves there, for Python and dbt alike.
+    demo = subprocess.run(
+        [sys.executable, "-m", "orchestration.cli.demo"],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+
+    assert demo.returncode == 0, demo.stderr[-3000:]
+    data_dir = tmp_path / relative
+    with duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True) as published:
+        (rows,) = published.execute("select count(*) from marts.fct_model_daily_tokens").fetchone()
+    assert rows > 0
+    assert (data_dir / "build" / "warehouse.duckdb").exists()
+    assert not (DBT_PROJECT_DIR / "pipeline data").exists()
+    assert not (PROJECT_ROOT / "pipeline data").exists()
+
+
+@pytest.mark.parametrize(
+    ("folder", "name"),
+    [("rankings_daily", "2026-02-09.json"), ("rankings_daily", "week 7_2026.json")],
+)
+def test_a_sample_file_with_an_unexpected_name_is_named_in_the_error(
+    tmp_path: Path, folder: str, name: str
+):
+    shutil.copytree(sample_dir(), tmp_path / "sample")
+    (tmp_path / "sample" / folder / name).write_text("{}")
+    sample = BundledSample(tmp_path / "sample")
+
+    with pytest.raises(ValueError, match=r"must be named <start>_<end>\.json") as raised:
+        sample.rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
+    assert name in str(raised.value)
+
+
+def test_a_catalogue_with_an_unexpected_name_is_named_in_the_error(tmp_path: Path):
+    shutil.copytree(sample_dir(), tmp_path / "sample")
+    (tmp_path / "sample" / "models_catalog" / "latest.json").write_text("{}")
+
+    with pytest.raises(ValueError, match=r"latest\.json: a recorded catalogue must be named"):
+        BundledSample(tmp_path / "sample").models_catalog()
