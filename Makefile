@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DATA_DIR := $(or $(PIPELINE_DATA_DIR),data)
 DBT_TARGET_DIR ?= dbt_project/target
 
-.PHONY: install demo test lint bench ui docs clean destroy-lake
+.PHONY: install demo test lint bench ui docs clean destroy-lake retract
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ $(DAGSTER_HOME)/dagster.yaml:
 
 demo: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.cli.demo
+
+# Take back a bad snapshot and rebuild the dates it covered (docs/operations.md):
+#   make retract SNAPSHOT=<response_sha256> REASON="why"
+retract: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.cli.retract "$(SNAPSHOT)" --reason "$(REASON)"
 
 test: $(MANIFEST) lint
 	$(BIN)/pytest

@@ -151,14 +151,15 @@ def generate(
             rankings, window_start, window_end, rows, fetched.replace(hour=2)
         )
         responses += 1
-        # Restate some whole weeks of this window with a later snapshot.
+        # Restate some whole weeks of this window with a later snapshot (an hour later: a
+        # snapshot is never dated after the day it is fetched, so none lies in the future).
         week_start = window_start
         while week_start + timedelta(days=6) <= window_end:
             if rng.random() < restated_week_fraction:
                 week = [week_start + timedelta(days=i) for i in range(7)]
                 restated = [row for day in week for row in day_rows(rng, day, pool, models_per_day)]
                 raw_rows += write_response(
-                    rankings, week[0], week[-1], restated, fetched + timedelta(days=3, hours=2)
+                    rankings, week[0], week[-1], restated, fetched.replace(hour=3)
                 )
                 responses += 1
             week_start += timedelta(days=7)

@@ -1,5 +1,5 @@
 """The Dagster code location (``workspace.yaml``, ``dagster dev``): every asset, check, job,
-schedule and resource, assembled from :mod:`orchestration.defs`."""
+schedule, sensor and resource, assembled from :mod:`orchestration.defs`."""
 
 import dagster as dg
 
@@ -9,6 +9,7 @@ from orchestration.defs.assets.serving import published_warehouse, rankings_repo
 from orchestration.defs.jobs import catalog_job, rankings_job, warehouse_job
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import InstalledDbtCliResource, rankings_source
+from orchestration.defs.retraction import rebuild_after_retraction, retract_snapshot_job
 from orchestration.defs.schedules import daily_catalog_refresh, daily_rankings_refresh
 from orchestration.lib.settings import DBT_EXECUTABLE
 
@@ -20,8 +21,9 @@ defs = dg.Definitions(
         published_warehouse,
         rankings_report,
     ],
-    jobs=[rankings_job, warehouse_job, catalog_job],
+    jobs=[rankings_job, warehouse_job, catalog_job, retract_snapshot_job],
     schedules=[daily_rankings_refresh, daily_catalog_refresh],
+    sensors=[rebuild_after_retraction],
     resources={
         "rankings_source": rankings_source(),
         "dbt": InstalledDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

@@ -10,18 +10,17 @@ Runs are recorded in the Dagster instance at ``DAGSTER_HOME``, so ``make ui`` sh
 from __future__ import annotations
 
 import os
-import sys
 import time
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
+from orchestration.cli.running import load_definitions, run_job
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import (
     CITATION_TEMPLATE,
     RANKINGS_HISTORY_START,
-    SettingError,
     data_paths,
     live_api_enabled,
     sample_dir,
@@ -34,25 +33,6 @@ def ingestion_range() -> tuple[date, date]:
     if live_api_enabled():
         return RANKINGS_HISTORY_START, datetime.now(UTC).date() - timedelta(days=1)
     return BundledSample(sample_dir()).date_range()
-
-
-def run_job(
-    defs: dg.Definitions,
-    instance: dg.DagsterInstance,
-    name: str,
-    tags: dict[str, str] | None = None,
-    asset_selection: list[dg.AssetKey] | None = None,
-) -> None:
-    """Execute one job of the code location in this process; exit non-zero if it fails."""
-    result = defs.resolve_job_def(name).execute_in_process(
-        instance=instance,
-        tags=tags or {},
-        asset_selection=asset_selection,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        raise_on_error=False,
-    )
-    if not result.success:
-        sys.exit(f"job {name} failed: see the log above, or `make ui` for the run")
 
 
 def summary() -> str:
@@ -103,12 +83,7 @@ def main() -> None:
     # (182 on the sample, each a SQLite write). Dagster's documented trade-off: if this run
     # failed, its partitions would not be marked failed; a re-run of `make demo` redoes them.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
-    try:
-        # Imported here, so that a setting the code location refuses at load (an API key with
-        # a stray newline, say) ends the demo with its one-line message, not an import trace.
-        from orchestration.definitions import defs
-    except SettingError as error:
-        sys.exit(f"make demo: {error}")
+    defs = load_definitions("make demo")
     first, last = ingestion_range()
     source = "live API" if live_api_enabled() else f"bundled sample ({sample_dir()})"
     print(f"Ingesting {first}..{last} from the {source}")

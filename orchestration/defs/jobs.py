@@ -7,13 +7,14 @@ from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.assets.serving import published_warehouse, rankings_report
 from orchestration.defs.partitions import daily_partitions
 
+# Everything built from the lake: every dbt model (the marts also need the seed and the
+# catalogue staging, which are not downstream of the rankings), the publish and the report.
+WAREHOUSE_ASSETS = [openrouter_dbt_models, published_warehouse, rankings_report]
+WAREHOUSE_ASSET_KEYS = [key for assets in WAREHOUSE_ASSETS for key in assets.keys]
+
 rankings_job = dg.define_asset_job(
     name="rankings_job",
-    # The marts also need the seed and the catalogue staging, which are not downstream of the
-    # rankings: take every dbt model, not only those downstream.
-    selection=dg.AssetSelection.assets(
-        raw_rankings_daily, openrouter_dbt_models, published_warehouse, rankings_report
-    ),
+    selection=dg.AssetSelection.assets(raw_rankings_daily, *WAREHOUSE_ASSETS),
     partitions_def=daily_partitions,
     description=(
         "Ingest a range of ranking dates; rebuild the daily fact for those dates, and the weekly "
@@ -24,7 +25,7 @@ rankings_job = dg.define_asset_job(
 
 warehouse_job = dg.define_asset_job(
     name="warehouse_job",
-    selection=dg.AssetSelection.assets(openrouter_dbt_models, published_warehouse, rankings_report),
+    selection=dg.AssetSelection.assets(*WAREHOUSE_ASSETS),
     description=(
         "Rebuild the whole warehouse from the lake (every date), run every check, then publish "
         "the warehouse and the report."

@@ -56,6 +56,12 @@ def raw_rankings_daily(
         f"{start_date}..{end_date}: {len(results)} response(s), {len(written)} Parquet file(s) "
         f"written, {len(already)} already present"
     )
+    for result in results:
+        if result.retracted:
+            context.log.warning(
+                f"snapshot {result.response_sha256} was retracted ({result.retracted}): its rows "
+                "are not written again"
+            )
     missing = missing_dates(start_date, end_date, dates)
     if missing:
         # The rows that came are landed and kept; the run stops so that nothing downstream

@@ -62,8 +62,10 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             description=(
                 f"not publishing: {len(failing)} blocking check(s) do not vouch for the data "
                 f"({', '.join(failing[:5])}{', ...' if len(failing) > 5 else ''}); the published "
-                "warehouse and exports are unchanged. Fix the data and run warehouse_job, which "
-                "checks every date."
+                "warehouse and exports are unchanged. If a snapshot is wrong, take it back with "
+                "`make retract SNAPSHOT=<response_sha256> REASON=...` (or retract_snapshot_job), "
+                "which rebuilds its dates; otherwise fix the data and run warehouse_job, which "
+                "checks every date (docs/operations.md)."
             ),
             metadata={"failing_checks": dg.MetadataValue.json(failing[:50])},
         )

@@ -18,6 +18,7 @@ from orchestration.lib.ingestion.lake import (
     quarantine_response,
     write_rankings_snapshot,
 )
+from orchestration.lib.ingestion.retraction import retraction_record
 from orchestration.lib.ingestion.validation import (
     InvalidResponseError,
     validate_catalog_response,
@@ -45,6 +46,8 @@ class RankingsIngestResult:
     dates: list[date] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     already_present: list[Path] = field(default_factory=list)
+    # The reason, when the snapshot was retracted earlier: its rows are then not written.
+    retracted: str | None = None
 
 
 @dataclass
@@ -86,6 +89,14 @@ def ingest_rankings_response(
         )
     except InvalidResponseError as error:
         _quarantine_and_raise(paths, RANKINGS_ENDPOINT, landed, response, error)
+    if retraction := retraction_record(paths, landed.sha256):
+        return RankingsIngestResult(
+            landing_file=landed.path,
+            response_sha256=landed.sha256,
+            as_of=snapshot.as_of,
+            source=response.source,
+            retracted=retraction["reason"],
+        )
     written, already_present = write_rankings_snapshot(
         paths, snapshot, start_date, end_date, response.source, response.received_at, landed.sha256
     )

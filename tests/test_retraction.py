@@ -1,0 +1,152 @@
+"""A bad snapshot is taken back with `make retract`, without hand surgery, and never returns."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+from datetime import UTC, date, datetime
+
+import dagster as dg
+import pyarrow.parquet as pq
+
+from orchestration.definitions import defs
+from orchestration.defs.partitions import run_window
+from orchestration.defs.retraction import rebuild_after_retraction
+from orchestration.lib.ingestion.ingest import ingest_rankings_response
+from orchestration.lib.ingestion.retraction import retracted_dir
+from orchestration.lib.responses import FetchedResponse
+from orchestration.lib.run_window import RunWindow
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths
+from tests.helpers import QUIET, cli, lake_files, run
+
+DAY = "2026-02-12"
+
+
+def published_day_tokens(paths: DataPaths) -> int:
+    [row] = cli(
+        paths.published_warehouse,
+        "select sum(total_tokens) as tokens from marts.fct_model_daily_tokens "
+        f"where date = '{DAY}'",
+    )
+    return int(row["tokens"])
+
+
+def restated_body(paths: DataPaths) -> bytes:
+    """A later snapshot of DAY whose figures are all three times too large (yet plausible)."""
+    [original] = (paths.raw_rankings_dir / f"date={DAY}").glob("*.parquet")
+    rows = pq.read_table(original).to_pylist()
+    return json.dumps(
+        {
+            "data": [
+                {
+                    "date": DAY,
+                    "model_permaslug": row["model_permaslug"],
+                    "total_tokens": str(row["total_tokens"] * 3),
+                }
+                for row in rows
+            ],
+            "meta": {
+                "as_of": "2026-06-01T02:00:00Z",
+                "version": "v1",
+                "start_date": DAY,
+                "end_date": DAY,
+            },
+        }
+    ).encode()
+
+
+def test_make_retract_takes_a_snapshot_back_and_rebuilds_its_dates(lake_copy: DataPaths, tmp_path):
+    assert run("warehouse_job").success
+    clean_tokens = published_day_tokens(lake_copy)
+    body = restated_body(lake_copy)
+    response = FetchedResponse(body, datetime(2026, 6, 1, 3, tzinfo=UTC), "live", "test")
+    bad = ingest_rankings_response(lake_copy, response, date(2026, 2, 12), date(2026, 2, 12))
+    assert run("warehouse_job").success
+    assert published_day_tokens(lake_copy) == 3 * clean_tokens
+    landing_before = lake_files(lake_copy.landing_dir)
+
+    retract = subprocess.run(
+        ["make", "retract", f"SNAPSHOT={bad.response_sha256[:16]}", "REASON=figures tripled"],
+        cwd=PROJECT_ROOT,
+        env={**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home")},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert retract.returncode == 0, retract.stdout[-2000:] + retract.stderr[-2000:]
+    assert published_day_tokens(lake_copy) == clean_tokens
+    # The lake file moved to quarantine with the reason; the landing body stayed as received.
+    assert [p.name for p in (lake_copy.raw_rankings_dir / f"date={DAY}").iterdir()] != []
+    assert not list(lake_copy.raw_rankings_dir.glob(f"date=*/*_{bad.response_sha256[:16]}*"))
+    record = json.loads(
+        (retracted_dir(lake_copy) / f"{bad.response_sha256}.retraction.json").read_text()
+    )
+    assert record["reason"] == "figures tripled" and record["dates"] == [DAY]
+    assert lake_files(lake_copy.landing_dir) == landing_before
+
+    # The same body fetched again is landed (already there) but never written to the lake.
+    again = ingest_rankings_response(lake_copy, response, date(2026, 2, 12), date(2026, 2, 12))
+    assert again.retracted == "figures tripled" and again.written == []
+    assert not list(lake_copy.raw_rankings_dir.glob(f"date=*/*_{bad.response_sha256[:16]}*"))
+
+
+def test_retract_refuses_an_unknown_snapshot_saying_what_to_give(tmp_path):
+    refused = subprocess.run(
+        ["make", "retract", "SNAPSHOT=0123456789abcdef", "REASON=test"],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "PIPELINE_DATA_DIR": str(tmp_path / "data"),
+            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert refused.returncode != 0
+    assert "no landed rankings response" in refused.stderr
+    assert "give the response_sha256 of exactly one landed snapshot" in refused.stderr
+
+
+def test_the_dagster_job_retracts_and_its_sensor_rebuilds_the_dates(lake_copy: DataPaths):
+    assert run("warehouse_job").success
+    clean_tokens = published_day_tokens(lake_copy)
+    response = FetchedResponse(
+        restated_body(lake_copy), datetime(2026, 6, 1, 3, tzinfo=UTC), "live", "test"
+    )
+    bad = ingest_rankings_response(lake_copy, response, date(2026, 2, 12), date(2026, 2, 12))
+    assert run("warehouse_job").success
+
+    instance = dg.DagsterInstance.ephemeral()
+    retracted = defs.resolve_job_def("retract_snapshot_job").execute_in_process(
+        instance=instance,
+        run_config={
+            "ops": {
+                "retract_rankings_snapshot": {
+                    "config": {"response_sha256": bad.response_sha256, "reason": "tripled"}
+                }
+            }
+        },
+    )
+    assert retracted.success
+    context = dg.build_run_status_sensor_context(
+        sensor_name="rebuild_after_retraction",
+        dagster_instance=instance,
+        dagster_run=retracted.dagster_run,
+        dagster_event=retracted.get_run_success_event(),
+    )
+    request = rebuild_after_retraction(context)
+
+    assert isinstance(request, dg.RunRequest)
+    assert run_window(request.tags) == RunWindow(date(2026, 2, 12), date(2026, 2, 12))
+    rebuilt = defs.resolve_job_def("rankings_job").execute_in_process(
+        instance=instance,
+        tags=request.tags,
+        asset_selection=request.asset_selection,
+        run_config=QUIET,
+    )
+    assert rebuilt.success
+    assert published_day_tokens(lake_copy) == clean_tokens
