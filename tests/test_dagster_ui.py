@@ -28,6 +28,7 @@ query {
             repositories {
               jobs { name }
               schedules { name }
+              sensors { name }
               assetNodes {
                 assetKey { path }
                 assetChecksOrError { ... on AssetChecks { checks { name } } }
@@ -102,8 +103,9 @@ def test_webserver_shows_every_asset_check_job_and_schedule(tmp_path: Path):
         (key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys
     }
     jobs = {job["name"] for job in repository["jobs"] if not job["name"].startswith("__")}
-    assert jobs == {"rankings_job", "warehouse_job", "catalog_job"}
+    assert jobs == {"rankings_job", "warehouse_job", "catalog_job", "retract_snapshot_job"}
     assert {s["name"] for s in repository["schedules"]} == {
         "daily_rankings_refresh",
         "daily_catalog_refresh",
     }
+    assert {s["name"] for s in repository["sensors"]} == {"rebuild_after_retraction"}
