@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DATA_DIR := $(or $(PIPELINE_DATA_DIR),data)
 DBT_TARGET_DIR ?= dbt_project/target
 
-.PHONY: install demo test lint bench ui docs clean destroy-lake retract
+.PHONY: install demo test lint bench ui docs clean destroy-lake retract repair
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,9 +26,10 @@ $(MANIFEST): $(INSTALLED) dbt_project/dbt_project.yml $(shell find dbt_project/m
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
 	touch $@
 
+# Copied then renamed, so two commands started at once on a new DAGSTER_HOME both succeed.
 $(DAGSTER_HOME)/dagster.yaml:
 	mkdir -p $(DAGSTER_HOME)
-	cp orchestration/dagster.yaml $@
+	cp orchestration/dagster.yaml $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
 
 demo: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.cli.demo
@@ -37,6 +38,11 @@ demo: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 #   make retract SNAPSHOT=<response_sha256> REASON="why"
 retract: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.cli.retract "$(SNAPSHOT)" --reason "$(REASON)"
+
+# Check the whole lake against what was recorded when each file was written, rewrite damaged
+# files from the landing zone, rebuild a working warehouse that cannot be read, and publish.
+repair: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+	$(BIN)/python -m orchestration.cli.repair
 
 test: $(MANIFEST) lint
 	$(BIN)/pytest

@@ -15,7 +15,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
-from orchestration.cli.running import load_definitions, run_job
+from orchestration.cli.running import load_definitions, pipeline_instance, run_job
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import (
@@ -87,7 +87,7 @@ def main() -> None:
     first, last = ingestion_range()
     source = "live API" if live_api_enabled() else f"bundled sample ({sample_dir()})"
     print(f"Ingesting {first}..{last} from the {source}")
-    with dg.DagsterInstance.get() as instance:
+    with pipeline_instance() as instance:
         # The catalogue first: the warehouse build joins the rankings to it.
         run_job(defs, instance, "catalog_job")
         # All dates in one run; then one full warehouse build. (A single partitioned run of the

@@ -12,9 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-import dagster as dg
-
-from orchestration.cli.running import load_definitions, run_job
+from orchestration.cli.running import load_definitions, pipeline_instance, run_job
 from orchestration.defs.jobs import WAREHOUSE_ASSET_KEYS
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.ingestion.retraction import RetractionError, retract_snapshot
@@ -42,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
     first, last = retraction.dates[0], retraction.dates[-1]
     print(f"rebuilding {first}..{last}")
     defs = load_definitions("make retract")
-    with dg.DagsterInstance.get() as instance:
+    with pipeline_instance() as instance:
         tags = partition_range_tags(first, last)
         run_job(defs, instance, "rankings_job", tags, WAREHOUSE_ASSET_KEYS)
     print("done: the published warehouse no longer holds the retracted figures")

@@ -101,6 +101,11 @@ class DataPaths:
         return [folder for folder in folders if folder.is_dir()]
 
     @property
+    def lake_manifests_dir(self) -> Path:
+        """One JSON per rankings response: each lake file it wrote, with rows and SHA-256."""
+        return self.lake_dir / "manifests" / RANKINGS_ENDPOINT
+
+    @property
     def raw_catalog_dir(self) -> Path:
         """One Parquet file per catalogue snapshot."""
         return self.lake_dir / "raw" / CATALOG_ENDPOINT

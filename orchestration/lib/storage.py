@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from orchestration.lib.settings import DUCKDB_MEMORY_LIMIT
+from orchestration.lib.settings import DUCKDB_MEMORY_LIMIT, DataPaths
 
 
 def fsync_directory(directory: Path) -> None:
@@ -126,3 +126,33 @@ def copy_to_partitioned_parquet(
         return written, already_present
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_stale_temporary_files(paths: DataPaths) -> list[Path]:
+    """Delete what dead writers left in the pipeline's folders: temporary files, staging folders.
+
+    ``atomic_path`` names its temporary files ``.<name>.<uuid>.tmp`` (DuckDB adds ``.tmp.wal``
+    beside a database being written) and partitioned writes stage in ``.staging-<uuid>``; none is
+    ever read. Call it only when no run is writing, since a live writer's files look the same.
+    """
+    folders = [
+        paths.data_dir,
+        paths.working_warehouse.parent,
+        paths.raw_rankings_dir,
+        paths.raw_catalog_dir,
+        paths.lake_manifests_dir,
+        paths.exports_dir,
+        paths.reports_dir,
+        *(folder for folder in paths.landing_dir.glob("*") if folder.is_dir()),
+        *(folder for folder in paths.quarantine_dir.glob("*") if folder.is_dir()),
+    ]
+    removed = []
+    for folder in folders:
+        for path in sorted(folder.glob(".*")):
+            if path.is_dir() and path.name.startswith(".staging-"):
+                shutil.rmtree(path, ignore_errors=True)
+                removed.append(path)
+            elif path.is_file() and path.name.endswith((".tmp", ".tmp.wal")):
+                path.unlink(missing_ok=True)
+                removed.append(path)
+    return removed

@@ -11,6 +11,7 @@ dbt data tests surface as asset checks; error-severity tests block downstream as
 
 import json
 from collections.abc import Iterator, Mapping
+from datetime import timedelta
 from typing import Any
 
 import dagster as dg
@@ -19,7 +20,13 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.project import dbt_project
-from orchestration.lib.settings import DBT_BUILD_ARGS, data_paths
+from orchestration.lib.ingestion.repair import (
+    repair_rankings_lake,
+    set_aside_damaged_warehouse,
+    working_warehouse_state,
+)
+from orchestration.lib.run_window import RunWindow
+from orchestration.lib.settings import DBT_BUILD_ARGS, DataPaths, data_paths
 
 
 class RankingsDbtTranslator(DagsterDbtTranslator):
@@ -38,6 +45,28 @@ class RankingsDbtTranslator(DagsterDbtTranslator):
         return super().get_group_name(dbt_resource_props)
 
 
+def repair_inputs(
+    context: dg.AssetExecutionContext, paths: DataPaths, window: RunWindow | None
+) -> None:
+    """Repair the lake folders the run reads, and set aside a working warehouse that is damaged.
+
+    A damaged warehouse is derived data: the build that follows rebuilds it from the lake.
+    """
+    folders = (
+        paths.rankings_date_folders(window.first_week, window.last_week + timedelta(days=6))
+        if window
+        else None
+    )
+    for repair in repair_rankings_lake(paths, folders):
+        context.log.warning(f"lake file {repair.path}: {repair.problem}; {repair.action}")
+    if working_warehouse_state(paths.working_warehouse) == "unreadable":
+        moved = set_aside_damaged_warehouse(paths.working_warehouse)
+        context.log.warning(
+            f"the working warehouse {paths.working_warehouse} cannot be read (moved to "
+            f"{moved.name}): rebuilding it from the lake, which holds everything it derives from"
+        )
+
+
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=RankingsDbtTranslator(),
@@ -48,9 +77,15 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     """Seed, staging views, the incremental daily fact and the marts, with their data tests."""
     paths = data_paths()
     paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
-    dbt_vars = paths.dbt_vars()
     window = run_window(context.run.tags)
-    if window:
+    repair_inputs(context, paths, window)
+    dbt_vars = paths.dbt_vars()
+    if window and working_warehouse_state(paths.working_warehouse) != "built":
+        context.log.warning(
+            f"the working warehouse {paths.working_warehouse} holds no daily fact yet: building "
+            f"every date from the lake, not only {window}"
+        )
+    elif window:
         context.log.info(
             f"rebuilding the daily fact for {window}, and the marts from the week of "
             f"{window.first_week} on"

@@ -18,6 +18,7 @@ from orchestration.lib.ingestion.lake import (
     quarantine_response,
     write_rankings_snapshot,
 )
+from orchestration.lib.ingestion.repair import record_lake_files
 from orchestration.lib.ingestion.retraction import retraction_record
 from orchestration.lib.ingestion.validation import (
     InvalidResponseError,
@@ -100,6 +101,8 @@ def ingest_rankings_response(
     written, already_present = write_rankings_snapshot(
         paths, snapshot, start_date, end_date, response.source, response.received_at, landed.sha256
     )
+    if written:
+        record_lake_files(paths, response, landed.sha256, written)
     in_range = snapshot.rows.filter(
         (pc.field("date") >= start_date) & (pc.field("date") <= end_date)
     )

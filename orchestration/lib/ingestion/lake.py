@@ -1,7 +1,8 @@
 """The Parquet lake: landing copies of responses, quarantine, and Parquet files.
 
-Nothing here ever modifies or deletes a stored file. Every write is atomic
-(:mod:`orchestration.storage`), so readers see a whole file or none; file names carry the
+Nothing here ever modifies or deletes a stored file (repairs move a damaged one to quarantine:
+:mod:`orchestration.lib.ingestion.repair`). Every write is atomic
+(:mod:`orchestration.lib.storage`), so readers see a whole file or none; file names carry the
 snapshot's ``as_of`` and the response's SHA-256, so ingesting the same response again adds nothing
 and a restated snapshot lands beside the older one.
 """

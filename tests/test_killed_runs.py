@@ -1,0 +1,92 @@
+"""A run killed with SIGKILL never blocks the runs after it; commands started at once coexist."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.lib.settings import PROJECT_ROOT
+
+
+def demo_environment(tmp_path: Path) -> dict[str, str]:
+    environment = {
+        **os.environ,
+        "PIPELINE_DATA_DIR": str(tmp_path / "data"),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+    }
+    environment.pop("OPENROUTER_API_KEY", None)
+    environment.pop("WAREHOUSE_PATH", None)
+    return environment
+
+
+def start_demo(environment: dict[str, str]) -> subprocess.Popen:
+    """`make demo`, in its own process group so that one signal reaches make, Python and dbt."""
+    return subprocess.Popen(
+        ["make", "demo"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def wait_until_the_pool_is_held(home: Path, demo: subprocess.Popen) -> str:
+    """The id of the run holding the warehouse pool, once one does."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        assert demo.poll() is None, "the demo ended before it took the warehouse pool"
+        if (home / "dagster.yaml").exists():
+            with dg.DagsterInstance.from_config(str(home)) as instance:
+                holders = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+                if holders.active_run_ids:
+                    return next(iter(holders.active_run_ids))
+        time.sleep(0.2)
+    raise AssertionError("no run took the warehouse pool within 300 s")
+
+
+def test_a_demo_killed_holding_the_warehouse_pool_does_not_block_the_next(tmp_path: Path):
+    environment = demo_environment(tmp_path)
+    home = tmp_path / "dagster_home"
+    first = start_demo(environment)
+    killed_run = wait_until_the_pool_is_held(home, first)
+    os.killpg(first.pid, signal.SIGKILL)
+    first.wait()
+
+    # Bounded: before the fix, this run waited for the dead run's pool slot for ever.
+    second = subprocess.run(
+        ["make", "demo"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+
+    assert second.returncode == 0, second.stdout[-3000:] + second.stderr[-3000:]
+    assert f"run {killed_run} (warehouse_job): its process is gone; marked failed" in (
+        second.stdout
+    )
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
+        assert not instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
+    data = tmp_path / "data"
+    leftovers = [p for p in data.rglob(".*") if p.name.endswith(".tmp") or ".staging-" in p.name]
+    assert leftovers == []
+
+
+def test_two_demos_started_at_once_on_a_new_dagster_home_both_succeed(tmp_path: Path):
+    environment = demo_environment(tmp_path)
+    demos = [start_demo(environment) for _ in range(2)]
+    outputs = [demo.communicate(timeout=900)[0] for demo in demos]
+
+    for demo, output in zip(demos, outputs, strict=True):
+        assert demo.returncode == 0, output[-3000:]
+        assert "sqlite3." not in output, output[-3000:]
