@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.cli.running import process_tags
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.lib.settings import PROJECT_ROOT
 
@@ -90,3 +92,37 @@ def test_two_demos_started_at_once_on_a_new_dagster_home_both_succeed(tmp_path: 
     for demo, output in zip(demos, outputs, strict=True):
         assert demo.returncode == 0, output[-3000:]
         assert "sqlite3." not in output, output[-3000:]
+
+
+def test_a_step_waiting_for_the_pool_names_the_run_that_holds_it(tmp_path: Path):
+    environment = demo_environment(tmp_path)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        # A live run (this test's process) holds the pool's one slot.
+        holder = instance.add_run(
+            dg.DagsterRun(
+                job_name="holder_job", status=dg.DagsterRunStatus.STARTED, tags=process_tags()
+            )
+        )
+        storage = instance.event_log_storage
+        storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+        assert storage.claim_concurrency_slot(WAREHOUSE_POOL, holder.run_id, "holding").is_claimed
+
+        demo = start_demo(environment)
+        try:
+            expected = f"is waiting for pool {WAREHOUSE_POOL}, held by run {holder.run_id}"
+            seen = []
+            for line in demo.stdout:
+                seen.append(line)
+                if expected in line:
+                    break
+            assert any(expected in line for line in seen), "".join(seen[-50:])
+            assert "(holder_job, STARTED)" in seen[-1]
+        finally:
+            storage.free_concurrency_slots_for_run(holder.run_id)
+            instance.report_run_failed(holder, "released by the test")
+        output = demo.communicate(timeout=600)[0]
+
+    assert demo.returncode == 0, output[-3000:]

@@ -13,6 +13,7 @@ import fcntl
 import os
 import socket
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,14 +114,53 @@ def pipeline_instance() -> Iterator[dg.DagsterInstance]:
         yield instance
 
 
-def _say_who_holds_the_pool(instance: dg.DagsterInstance) -> None:
-    holders = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).active_run_ids
-    for run_id in sorted(holders):
-        run = instance.get_run_by_id(run_id)
-        print(
-            f"pool {WAREHOUSE_POOL} is held by run {run_id} ({run.job_name if run else '?'}, "
-            f"{run.status.value if run else 'unknown'}): this run's warehouse steps wait for it"
-        )
+class PoolWaitReporter:
+    """While a job runs, say when one of its steps waits for the warehouse pool, and for whom.
+
+    Dagster queues such a step silently; this names the run holding the pool, once per step and
+    holder, on the console and in the waiting run's own event log (shown in the UI).
+    """
+
+    def __init__(self, instance: dg.DagsterInstance, poll_seconds: float = 2.0):
+        self.instance, self.poll_seconds = instance, poll_seconds
+        self.reported: set[tuple[str, str, str]] = set()
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> PoolWaitReporter:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _watch(self) -> None:
+        while not self.stopped.wait(self.poll_seconds):
+            self.report_waiting_steps()
+
+    def report_waiting_steps(self) -> None:
+        """Report each step of this process's runs that waits while another run holds the pool."""
+        pool = self.instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+        holders = pool.active_run_ids
+        for step in pool.pending_steps:
+            if step.assigned_timestamp is not None:
+                continue
+            waiting = self.instance.get_run_by_id(step.run_id)
+            if waiting is None or waiting.tags.get(PID_TAG) != str(os.getpid()):
+                continue
+            for holder_id in sorted(holders - {step.run_id}):
+                if (step.run_id, step.step_key, holder_id) in self.reported:
+                    continue
+                self.reported.add((step.run_id, step.step_key, holder_id))
+                holder = self.instance.get_run_by_id(holder_id)
+                message = (
+                    f"step {step.step_key} is waiting for pool {WAREHOUSE_POOL}, held by run "
+                    f"{holder_id} ({holder.job_name if holder else 'unknown job'}, "
+                    f"{holder.status.value if holder else 'unknown status'})"
+                )
+                print(message, flush=True)
+                self.instance.report_engine_event(message, dagster_run=waiting)
 
 
 def load_definitions(command: str) -> dg.Definitions:
@@ -142,13 +182,13 @@ def run_job(
     asset_selection: list[dg.AssetKey] | None = None,
 ) -> None:
     """Execute one job of the code location in this process; exit non-zero if it fails."""
-    _say_who_holds_the_pool(instance)
-    result = defs.resolve_job_def(name).execute_in_process(
-        instance=instance,
-        tags={**(tags or {}), **process_tags()},
-        asset_selection=asset_selection,
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        raise_on_error=False,
-    )
+    with PoolWaitReporter(instance):
+        result = defs.resolve_job_def(name).execute_in_process(
+            instance=instance,
+            tags={**(tags or {}), **process_tags()},
+            asset_selection=asset_selection,
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            raise_on_error=False,
+        )
     if not result.success:
         sys.exit(f"job {name} failed: see the log above, or `make ui` for the run")
