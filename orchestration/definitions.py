@@ -10,6 +10,7 @@ from orchestration.defs.jobs import catalog_job, rankings_job, warehouse_job
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import InstalledDbtCliResource, rankings_source
 from orchestration.defs.retraction import rebuild_after_retraction, retract_snapshot_job
+from orchestration.defs.run_recovery import recover_dead_runs
 from orchestration.defs.schedules import daily_catalog_refresh, daily_rankings_refresh
 from orchestration.lib.settings import DBT_EXECUTABLE
 
@@ -23,7 +24,7 @@ defs = dg.Definitions(
     ],
     jobs=[rankings_job, warehouse_job, catalog_job, retract_snapshot_job],
     schedules=[daily_rankings_refresh, daily_catalog_refresh],
-    sensors=[rebuild_after_retraction],
+    sensors=[rebuild_after_retraction, recover_dead_runs],
     resources={
         "rankings_source": rankings_source(),
         "dbt": InstalledDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

@@ -108,4 +108,7 @@ def test_webserver_shows_every_asset_check_job_and_schedule(tmp_path: Path):
         "daily_rankings_refresh",
         "daily_catalog_refresh",
     }
-    assert {s["name"] for s in repository["sensors"]} == {"rebuild_after_retraction"}
+    assert {s["name"] for s in repository["sensors"]} == {
+        "rebuild_after_retraction",
+        "recover_dead_runs",
+    }

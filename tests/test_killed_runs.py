@@ -6,13 +6,15 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
+import textwrap
 import time
 from pathlib import Path
 
 import dagster as dg
 
-from orchestration.cli.running import process_tags
 from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.defs.run_recovery import process_tags, recover_dead_runs
 from orchestration.lib.settings import PROJECT_ROOT
 
 
@@ -126,3 +128,47 @@ def test_a_step_waiting_for_the_pool_names_the_run_that_holds_it(tmp_path: Path)
         output = demo.communicate(timeout=600)[0]
 
     assert demo.returncode == 0, output[-3000:]
+
+
+HOLD_THE_POOL = textwrap.dedent(
+    """
+    import sys, time
+    import dagster as dg
+
+    @dg.asset(pool="duckdb_warehouse")
+    def slow_step():
+        open(sys.argv[1], "w").close()
+        time.sleep(600)
+
+    dg.materialize([slow_step], instance=dg.DagsterInstance.get())
+    """
+)
+
+
+def test_the_sensor_fails_a_run_whose_worker_was_killed_and_frees_its_slot(tmp_path: Path):
+    # A run as a daemon launches it: not tagged by the command line, its pid only in its log.
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    running = tmp_path / "running"
+    worker = subprocess.Popen(
+        [sys.executable, "-c", HOLD_THE_POOL, str(running)],
+        env={**demo_environment(tmp_path), "DAGSTER_HOME": str(home)},
+    )
+    deadline = time.monotonic() + 120
+    while not running.exists():
+        assert worker.poll() is None and time.monotonic() < deadline, "the step never started"
+        time.sleep(0.2)
+    worker.send_signal(signal.SIGKILL)
+    worker.wait()
+
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        [killed] = instance.get_runs()
+        assert killed.status == dg.DagsterRunStatus.STARTED
+        assert instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
+
+        outcome = recover_dead_runs(dg.build_sensor_context(instance=instance))
+
+        assert "its process is gone; marked failed" in outcome.skip_message
+        assert instance.get_run_by_id(killed.run_id).status == dg.DagsterRunStatus.FAILURE
+        assert not instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots

@@ -1,17 +1,11 @@
-"""What the command-line entry points share: the Dagster instance, recovery from runs whose
-process died, loading the code location and running its jobs in this process.
-
-No daemon watches these in-process runs, so each entry point does what Dagster's run monitoring
-would: a run whose process is gone (killed, out of memory, a reboot) is marked failed and the
-pool slots it held are freed, so the next run does not wait for ever; then, with no run left
-writing, the temporary files of dead writers are removed.
-"""
+"""What the command-line entry points share: the Dagster instance (after recovering from runs
+whose process died, :mod:`orchestration.defs.run_recovery`), loading the code location, and
+running its jobs in this process while reporting steps that wait for the warehouse pool."""
 
 from __future__ import annotations
 
 import fcntl
 import os
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -21,77 +15,8 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.pools import WAREHOUSE_POOL
-from orchestration.lib.settings import SettingError, data_paths
-from orchestration.lib.storage import remove_stale_temporary_files
-
-# Which process runs an in-process run: enough to tell later whether it is still alive.
-PID_TAG = "openrouter/pid"
-HOST_TAG = "openrouter/host"
-PROCESS_START_TAG = "openrouter/process_start"
-IN_PROGRESS = [
-    dg.DagsterRunStatus.STARTING,
-    dg.DagsterRunStatus.STARTED,
-    dg.DagsterRunStatus.CANCELING,
-]
-
-
-def _process_start(pid: int) -> str | None:
-    """When process ``pid`` started (Linux clock ticks since boot), or None if it is gone.
-
-    Compared with the value recorded at launch, it tells a reused pid from the original process.
-    """
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[19]
-    except (FileNotFoundError, IndexError, ProcessLookupError):
-        return None
-
-
-def process_tags() -> dict[str, str]:
-    """Tags naming this process, for the runs it executes."""
-    pid = os.getpid()
-    return {
-        PID_TAG: str(pid),
-        HOST_TAG: socket.gethostname(),
-        PROCESS_START_TAG: _process_start(pid) or "",
-    }
-
-
-def _process_is_gone(tags: dict[str, str]) -> bool:
-    """True when the tags name a process on this host that no longer runs."""
-    if tags.get(HOST_TAG) != socket.gethostname() or PID_TAG not in tags:
-        return False  # not an in-process run of this machine: not ours to judge
-    pid, started = int(tags[PID_TAG]), tags.get(PROCESS_START_TAG)
-    if started:
-        return _process_start(pid) != started
-    try:  # no /proc here: the pid alone tells
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
-def recover_from_dead_runs(instance: dg.DagsterInstance) -> None:
-    """Fail runs whose process is gone, free pool slots of finished runs, remove stale files."""
-    for record in instance.get_run_records(filters=dg.RunsFilter(statuses=IN_PROGRESS)):
-        run = record.dagster_run
-        if _process_is_gone(run.tags):
-            instance.report_run_failed(
-                run,
-                f"its process (pid {run.tags[PID_TAG]}) is gone: killed or crashed. Marked "
-                "failed by the next run, so that it does not wait for its pool slots.",
-            )
-            print(f"run {run.run_id} ({run.job_name}): its process is gone; marked failed")
-    storage = instance.event_log_storage
-    for run_id in sorted(storage.get_concurrency_run_ids()):
-        run = instance.get_run_by_id(run_id)
-        if run is None or run.is_finished:
-            freed = storage.free_concurrency_slots_for_run(run_id)
-            print(f"freed {freed} pool slot(s) held by finished run {run_id}")
-    if not instance.get_run_records(filters=dg.RunsFilter(statuses=IN_PROGRESS), limit=1):
-        for path in remove_stale_temporary_files(data_paths()):
-            print(f"removed {path}, left by a writer that died")
+from orchestration.defs.run_recovery import PID_TAG, process_tags, recover_from_dead_runs
+from orchestration.lib.settings import SettingError
 
 
 @contextmanager
@@ -109,7 +34,8 @@ def pipeline_instance() -> Iterator[dg.DagsterInstance]:
         fcntl.flock(lock, fcntl.LOCK_EX)
         instance = dg.DagsterInstance.get()
         instance.get_run_records(limit=1)  # creates the run storage while holding the lock
-        recover_from_dead_runs(instance)
+        for line in recover_from_dead_runs(instance):
+            print(line)
     with instance:
         yield instance
 
