@@ -4,6 +4,7 @@ dbt, DuckDB) on the bundled sample. Fixtures live in ``conftest.py`` and use the
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
@@ -19,7 +20,7 @@ import pytest
 from orchestration.definitions import defs
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.sample import BundledSample
-from orchestration.lib.settings import DataPaths, data_paths, sample_dir
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths, data_paths, sample_dir
 from orchestration.lib.storage import copy_to_parquet, scratch_connection
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -68,6 +69,22 @@ def write_parquet(table: pa.Table, path: Path) -> None:
 def lake_files(root: Path) -> dict[str, bytes]:
     """Every file below ``root`` with its content, to compare the lake before and after."""
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def run_command(
+    args: list[str], cwd: Path = PROJECT_ROOT, timeout: float = 600, **environment: str | None
+) -> subprocess.CompletedProcess:
+    """Run a command as a user would, with output captured as text.
+
+    Keyword arguments change the environment: a value sets the variable, None removes it.
+    """
+    env = dict(os.environ)
+    for name, value in environment.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def run(job: str, **kwargs) -> dg.ExecuteInProcessResult:

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.definitions import defs
 from orchestration.lib.ingestion.repair import file_sha256
-from orchestration.lib.settings import PROJECT_ROOT, DataPaths
-from tests.helpers import QUIET, cli, run
+from orchestration.lib.settings import DataPaths
+from tests.helpers import QUIET, cli, run, run_command
 
 DAYS = ["date=2026-02-10", "date=2026-02-11", "date=2026-02-12"]
 
@@ -89,14 +87,7 @@ def test_make_repair_repairs_everything_and_publishes(lake_copy: DataPaths, tmp_
     damage_the_lake(lake_copy)
     lake_copy.working_warehouse.write_bytes(b"")
 
-    repair = subprocess.run(
-        ["make", "repair"],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home")},
-        capture_output=True,
-        text=True,
-        timeout=600,
-    )
+    repair = run_command(["make", "repair"], DAGSTER_HOME=str(tmp_path / "dagster_home"))
 
     assert repair.returncode == 0, repair.stdout[-2000:] + repair.stderr[-2000:]
     assert "lake checked: 3 file(s) repaired" in repair.stdout

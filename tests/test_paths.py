@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import os
 import shutil
-import subprocess
 import sys
 from datetime import date
 from pathlib import Path
@@ -14,27 +12,22 @@ import pytest
 
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, sample_dir
+from tests.helpers import run_command
 
 
 def test_demo_with_a_relative_data_dir_holding_a_space_and_a_quote(tmp_path: Path):
     relative = "pipeline data/o'brien"
-    environment = {
-        **os.environ,
-        "PIPELINE_DATA_DIR": relative,
-        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-    }
-    environment.pop("OPENROUTER_API_KEY", None)
-    environment.pop("WAREHOUSE_PATH", None)
     (tmp_path / "dagster_home").mkdir()
 
     # Started from tmp_path: the path resolves there, for Python and dbt alike.
-    demo = subprocess.run(
+    demo = run_command(
         [sys.executable, "-m", "orchestration.cli.demo"],
         cwd=tmp_path,
-        env=environment,
-        capture_output=True,
-        text=True,
         timeout=900,
+        PIPELINE_DATA_DIR=relative,
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
+        OPENROUTER_API_KEY=None,
+        WAREHOUSE_PATH=None,
     )
 
     assert demo.returncode == 0, demo.stderr[-3000:]

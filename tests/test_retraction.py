@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -17,8 +15,8 @@ from orchestration.lib.ingestion.ingest import ingest_rankings_response
 from orchestration.lib.ingestion.retraction import retracted_dir
 from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.run_window import RunWindow
-from orchestration.lib.settings import PROJECT_ROOT, DataPaths
-from tests.helpers import QUIET, cli, lake_files, run
+from orchestration.lib.settings import DataPaths
+from tests.helpers import QUIET, cli, lake_files, run, run_command
 
 DAY = "2026-02-12"
 
@@ -66,13 +64,9 @@ def test_make_retract_takes_a_snapshot_back_and_rebuilds_its_dates(lake_copy: Da
     assert published_day_tokens(lake_copy) == 3 * clean_tokens
     landing_before = lake_files(lake_copy.landing_dir)
 
-    retract = subprocess.run(
+    retract = run_command(
         ["make", "retract", f"SNAPSHOT={bad.response_sha256[:16]}", "REASON=figures tripled"],
-        cwd=PROJECT_ROOT,
-        env={**os.environ, "DAGSTER_HOME": str(tmp_path / "dagster_home")},
-        capture_output=True,
-        text=True,
-        timeout=600,
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
     )
 
     assert retract.returncode == 0, retract.stdout[-2000:] + retract.stderr[-2000:]
@@ -93,17 +87,10 @@ def test_make_retract_takes_a_snapshot_back_and_rebuilds_its_dates(lake_copy: Da
 
 
 def test_retract_refuses_an_unknown_snapshot_saying_what_to_give(tmp_path):
-    refused = subprocess.run(
+    refused = run_command(
         ["make", "retract", "SNAPSHOT=0123456789abcdef", "REASON=test"],
-        cwd=PROJECT_ROOT,
-        env={
-            **os.environ,
-            "PIPELINE_DATA_DIR": str(tmp_path / "data"),
-            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
-        },
-        capture_output=True,
-        text=True,
-        timeout=300,
+        PIPELINE_DATA_DIR=str(tmp_path / "data"),
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
     )
 
     assert refused.returncode != 0

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
-import subprocess
 import sys
 import traceback
 from datetime import date
@@ -16,8 +14,8 @@ from pytest_httpserver import HTTPServer
 
 from orchestration.defs.assets.raw import raw_rankings_daily
 from orchestration.lib.openrouter import RANKINGS_PATH, OpenRouterClient, OpenRouterError
-from orchestration.lib.settings import PROJECT_ROOT, DataPaths, api_key
-from tests.helpers import rankings_body
+from orchestration.lib.settings import DataPaths, api_key
+from tests.helpers import rankings_body, run_command
 
 FAKE_KEY = "sk-or-v1-RECOGNISABLE-FAKE-KEY-7f3a9c"
 
@@ -99,19 +97,12 @@ def test_api_key_is_never_written_logged_or_echoed(
 def test_a_key_with_a_windows_line_ending_is_refused_at_start_up_without_echoing_it(
     tmp_path: Path,
 ):
-    environment = {
-        **os.environ,
-        "OPENROUTER_API_KEY": f"{FAKE_KEY}\r\n",
-        "PIPELINE_DATA_DIR": str(tmp_path / "data"),
-        "DAGSTER_HOME": str(tmp_path),
-    }
-    demo = subprocess.run(
+    demo = run_command(
         [sys.executable, "-m", "orchestration.cli.demo"],
-        env=environment,
-        cwd=PROJECT_ROOT,
-        capture_output=True,
-        text=True,
         timeout=300,
+        OPENROUTER_API_KEY=f"{FAKE_KEY}\r\n",
+        PIPELINE_DATA_DIR=str(tmp_path / "data"),
+        DAGSTER_HOME=str(tmp_path),
     )
 
     assert demo.returncode != 0
