@@ -56,8 +56,9 @@ bench: $(MANIFEST)
 	$(BIN)/python -m bench.run
 
 # The Dagster UI on http://127.0.0.1:3000, showing the runs `make demo` recorded.
+UI_PORT ?= 3000
 ui: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/dagster dev -h 127.0.0.1 -p 3000
+	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
 
 # dbt's documentation site (models, columns, tests, lineage) on http://127.0.0.1:8080.
 docs: $(MANIFEST)

@@ -1,8 +1,9 @@
-"""The Dagster webserver loads the code location from workspace.yaml, with every definition."""
+"""`make ui` loads the code location from a fresh shell, with every definition."""
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -49,38 +50,47 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def test_webserver_shows_every_asset_check_job_and_schedule(tmp_path: Path):
+def without_the_virtualenv(path: str) -> str:
+    """``PATH`` as a plain shell has it: the virtualenv's bin folder not on it."""
+    venv_bin = str(Path(sys.executable).parent)
+    return os.pathsep.join(part for part in path.split(os.pathsep) if part != venv_bin)
+
+
+def test_make_ui_loads_every_asset_check_job_schedule_and_sensor(tmp_path: Path):
     port = free_port()
-    webserver = subprocess.Popen(
-        [
-            str(Path(sys.executable).parent / "dagster-webserver"),
-            "-w",
-            "workspace.yaml",
-            "-h",
-            "127.0.0.1",
-            "-p",
-            str(port),
-        ],
+    # Exactly as the README says, from a shell where the virtualenv is not activated.
+    ui = subprocess.Popen(
+        ["make", "ui", f"UI_PORT={port}"],
         cwd=PROJECT_ROOT,
-        env={**os.environ, "DAGSTER_HOME": str(tmp_path), "PIPELINE_DATA_DIR": str(tmp_path)},
+        env={
+            **os.environ,
+            "PATH": without_the_virtualenv(os.environ["PATH"]),
+            "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+            "PIPELINE_DATA_DIR": str(tmp_path / "data"),
+        },
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         url = f"http://127.0.0.1:{port}/graphql"
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + 180
         while True:
             try:
                 response = requests.post(url, json={"query": WORKSPACE_QUERY}, timeout=10)
-                if response.ok:
-                    break
-            except requests.ConnectionError:
+                entries = response.json()["data"]["workspaceOrError"].get("locationEntries")
+                if entries and entries[0]["locationOrLoadError"]:
+                    break  # the code location finished loading (or failed to)
+            except (requests.ConnectionError, ValueError, KeyError, TypeError):
                 pass
-            assert time.monotonic() < deadline, "webserver did not answer"
+            assert ui.poll() is None, "make ui exited"
+            assert time.monotonic() < deadline, "the code location did not load"
             time.sleep(1)
     finally:
-        webserver.terminate()
-        webserver.wait(timeout=30)
+        # Ctrl-C, as a user stops it: dagster dev then stops its webserver, daemon and code
+        # servers too.
+        os.killpg(ui.pid, signal.SIGINT)
+        ui.wait(timeout=60)
 
     workspace = response.json()["data"]["workspaceOrError"]
     assert workspace["__typename"] == "Workspace"

@@ -1,9 +1,25 @@
 """The dbt project Dagster loads its dbt assets from."""
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DagsterDbtProjectPreparer, DbtProject
 
-from orchestration.lib.settings import DBT_PROJECT_DIR
+from orchestration.defs.resources import InstalledDbtCliResource
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+
+
+class InstalledDbtProjectPreparer(DagsterDbtProjectPreparer):
+    """Under ``dagster dev`` (``make ui``), parse the project with the dbt beside this Python.
+
+    dagster-dbt's own preparer runs ``dbt`` from ``PATH``, which a shell without the virtualenv
+    activated does not have: the code location then failed to load. This project has no dbt
+    packages, so parsing is the whole preparation.
+    """
+
+    def prepare(self, project: DbtProject) -> None:
+        InstalledDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
+
 
 dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
 # Under `dagster dev` the manifest is rebuilt on load; `make demo` / `make test` run `dbt parse`.
-dbt_project.prepare_if_dev()
+InstalledDbtProjectPreparer().prepare_if_dev(dbt_project)
