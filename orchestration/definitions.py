@@ -3,6 +3,7 @@ schedule, sensor and resource, assembled from :mod:`orchestration.defs`."""
 
 import dagster as dg
 
+from orchestration.defs.alerts import alert_on_run_failure
 from orchestration.defs.assets.dbt import openrouter_dbt_models
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.assets.serving import published_warehouse, rankings_report
@@ -24,7 +25,7 @@ defs = dg.Definitions(
     ],
     jobs=[rankings_job, warehouse_job, catalog_job, retract_snapshot_job],
     schedules=[daily_rankings_refresh, daily_catalog_refresh],
-    sensors=[rebuild_after_retraction, recover_dead_runs],
+    sensors=[rebuild_after_retraction, recover_dead_runs, alert_on_run_failure],
     resources={
         "rankings_source": rankings_source(),
         "dbt": InstalledDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

@@ -119,6 +119,7 @@ def test_make_ui_loads_every_asset_check_job_schedule_and_sensor(tmp_path: Path)
         "daily_catalog_refresh",
     }
     assert {s["name"] for s in repository["sensors"]} == {
+        "alert_on_run_failure",
         "rebuild_after_retraction",
         "recover_dead_runs",
     }

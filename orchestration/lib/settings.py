@@ -17,6 +17,10 @@ point the pipeline elsewhere:
 - ``OPENROUTER_REQUEST_DEADLINE_SECONDS``: the most one request (connect, headers and the whole
   body) may take before it counts as failed. Default 300.
 - ``DUCKDB_MEMORY_LIMIT``: DuckDB's memory budget per process (read at import); default 2500MB.
+- ``ALERT_WEBHOOK_URL``: where failed runs are reported (a JSON POST, Slack-compatible); unset,
+  they are logged.
+- ``DAGSTER_UI_URL``: the Dagster UI's address, for links in alerts; default
+  ``http://127.0.0.1:3000``.
 """
 
 from __future__ import annotations
@@ -232,6 +236,16 @@ def other_day_ceiling_tokens() -> int:
     warehouse takes (weekly totals, cumulative tokens over a decade) within BIGINT.
     """
     return 100 * model_day_ceiling_tokens()
+
+
+def alert_webhook_url() -> str | None:
+    """Where failed runs are reported (``ALERT_WEBHOOK_URL``), or None to log them."""
+    return os.environ.get("ALERT_WEBHOOK_URL") or None
+
+
+def dagster_ui_url() -> str:
+    """The Dagster UI's address, for links to runs (``DAGSTER_UI_URL``)."""
+    return os.environ.get("DAGSTER_UI_URL", "http://127.0.0.1:3000").rstrip("/")
 
 
 def live_api_enabled() -> bool:
