@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import pyarrow.parquet as pq
 
 from orchestration.definitions import defs
-from orchestration.defs.partitions import run_window
+from orchestration.defs.jobs import WAREHOUSE_ASSET_KEYS
+from orchestration.defs.partitions import partition_range_tags, run_window
 from orchestration.defs.retraction import rebuild_after_retraction
 from orchestration.lib.ingestion.ingest import ingest_rankings_response
-from orchestration.lib.ingestion.retraction import retracted_dir
+from orchestration.lib.ingestion.retraction import retract_snapshot, retracted_dir
 from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.run_window import RunWindow
 from orchestration.lib.settings import DataPaths
@@ -137,3 +138,30 @@ def test_the_dagster_job_retracts_and_its_sensor_rebuilds_the_dates(lake_copy: D
     )
     assert rebuilt.success
     assert published_day_tokens(lake_copy) == clean_tokens
+
+
+def test_retracting_the_only_snapshot_of_its_dates_drops_them_from_the_warehouse(
+    lake_copy: DataPaths,
+):
+    assert run("warehouse_job").success
+    [landing] = [
+        path
+        for path in (lake_copy.landing_dir / "rankings_daily").glob("*.json")
+        if json.loads(path.read_bytes())["meta"]["start_date"] == "2026-02-09"
+    ]
+    retraction = retract_snapshot(lake_copy, landing.stem.rsplit("_", 1)[1], "sample week")
+    assert retraction.dates == [date(2026, 2, 9) + timedelta(days=n) for n in range(7)]
+
+    rebuilt = run(
+        "rankings_job",
+        tags=partition_range_tags(retraction.dates[0], retraction.dates[-1]),
+        asset_selection=WAREHOUSE_ASSET_KEYS,
+    )
+
+    assert rebuilt.success
+    [row] = cli(
+        lake_copy.published_warehouse,
+        "select count(*) as rows from marts.fct_model_daily_tokens "
+        "where date between '2026-02-09' and '2026-02-15'",
+    )
+    assert row["rows"] == 0

@@ -43,3 +43,12 @@
 {% macro week_before_first_rebuilt_week() -%}
     cast({{ dbt.dateadd('day', -7, first_rebuilt_week()) }} as date)
 {%- endmacro %}
+
+{#- The pre-hook of every incremental model: delete the rows the run rebuilds, then the model
+    appends them again. Unlike delete+insert by key, this also removes a date or week that has
+    no rows left (its only snapshot retracted), so the model holds exactly what the lake says. -#}
+{% macro delete_rebuilt_rows() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }} where {{ rebuilt_rows() }}
+    {%- endif -%}
+{%- endmacro %}

@@ -95,14 +95,15 @@ class DataPaths:
         return self.lake_dir / "raw" / RANKINGS_ENDPOINT
 
     def rankings_date_folders(self, first: date, last: date) -> list[Path]:
-        """The lake's ``date=`` folders from ``first`` to ``last`` that exist, in date order.
+        """The lake's ``date=`` folders from ``first`` to ``last`` holding Parquet, in date order.
 
-        One ``stat`` per day: reading a few dates this way costs the same in a lake of any
-        size, where a glob over the whole lake lists every folder it holds.
+        One look per day: reading a few dates this way costs the same in a lake of any size,
+        where a glob over the whole lake lists every folder it holds. A folder left empty (its
+        only snapshot retracted or quarantined) is left out: DuckDB refuses a path with no file.
         """
         days = (first + timedelta(days=offset) for offset in range((last - first).days + 1))
         folders = (self.raw_rankings_dir / f"date={day.isoformat()}" for day in days)
-        return [folder for folder in folders if folder.is_dir()]
+        return [folder for folder in folders if any(folder.glob("*.parquet"))]
 
     @property
     def lake_manifests_dir(self) -> Path:

@@ -3,10 +3,10 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='date',
+        incremental_strategy='append',
         on_schema_change='fail',
-        meta={'rebuilt_rows': 'date between $first_date and $last_date'}
+        meta={'rebuilt_rows': 'date between $first_date and $last_date'},
+        pre_hook="{{ delete_rebuilt_rows() }}"
     )
 }}
 

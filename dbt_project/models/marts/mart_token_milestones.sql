@@ -4,7 +4,7 @@
         incremental_strategy='append',
         on_schema_change='fail',
         meta={'rebuilt_rows': 'crossed_on >= $first_week'},
-        pre_hook="{% if is_incremental() %}delete from {{ this }} where {{ rebuilt_rows() }}{% endif %}"
+        pre_hook="{{ delete_rebuilt_rows() }}"
     )
 }}
 
