@@ -9,7 +9,7 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.definitions import defs
-from orchestration.lib.ingestion.repair import file_sha256
+from orchestration.lib.ingestion.lake import file_sha256
 from orchestration.lib.settings import DataPaths
 from tests.helpers import QUIET, cli, run, run_command
 

@@ -16,9 +16,9 @@ from orchestration.lib.ingestion.lake import (
     catalog_table,
     land_response,
     quarantine_response,
+    record_lake_files,
     write_rankings_snapshot,
 )
-from orchestration.lib.ingestion.repair import record_lake_files
 from orchestration.lib.ingestion.retraction import retraction_record
 from orchestration.lib.ingestion.validation import (
     InvalidResponseError,

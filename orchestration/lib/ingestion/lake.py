@@ -1,7 +1,9 @@
-"""The Parquet lake: landing copies of responses, quarantine, and Parquet files.
+"""The Parquet lake: landing copies of responses, quarantine, Parquet files, and the manifests
+recording what each response wrote (row counts and SHA-256, checked by
+:mod:`orchestration.lib.ingestion.repair`).
 
-Nothing here ever modifies or deletes a stored file (repairs move a damaged one to quarantine:
-:mod:`orchestration.lib.ingestion.repair`). Every write is atomic
+Nothing here ever modifies or deletes a landed body or a Parquet file; a manifest is rewritten
+whole as files are added to it. Every write is atomic
 (:mod:`orchestration.lib.storage`), so readers see a whole file or none; file names carry the
 snapshot's ``as_of`` and the response's SHA-256, so ingesting the same response again adds nothing
 and a restated snapshot lands beside the older one.
@@ -9,6 +11,7 @@ and a restated snapshot lands beside the older one.
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import json
 import os
@@ -18,8 +21,10 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
+import pyarrow.parquet as pq
 
 from orchestration.lib.ingestion.validation import RankingsSnapshot
+from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.settings import DataPaths
 from orchestration.lib.storage import (
     copy_to_partitioned_parquet,
@@ -217,3 +222,52 @@ def catalog_table(
 def catalog_parquet_path(paths: DataPaths, as_of: datetime, sha256: str) -> Path:
     """Where one catalogue snapshot lives: ``<as_of>_<sha256>.parquet``."""
     return paths.raw_catalog_dir / f"{compact_timestamp(as_of)}_{sha256[:16]}.parquet"
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes, as lowercase hex."""
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _manifest_path(paths: DataPaths, sha256: str) -> Path:
+    return paths.lake_manifests_dir / f"{sha256}.json"
+
+
+def record_lake_files(
+    paths: DataPaths, response: FetchedResponse, sha256: str, written: list[Path]
+) -> None:
+    """Add the files a response just wrote, with row count and hash, to its manifest.
+
+    A lock file serializes writers: two runs ingesting the same response at once would otherwise
+    each write the manifest without the other's files.
+    """
+    paths.lake_manifests_dir.mkdir(parents=True, exist_ok=True)
+    with (paths.lake_manifests_dir / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        _add_to_manifest(paths, response, sha256, written)
+
+
+def _add_to_manifest(
+    paths: DataPaths, response: FetchedResponse, sha256: str, written: list[Path]
+) -> None:
+    manifest_path = _manifest_path(paths, sha256)
+    manifest = (
+        json.loads(manifest_path.read_text())
+        if manifest_path.exists()
+        else {
+            "response_sha256": sha256,
+            "source": response.source,
+            "received_at": response.received_at.isoformat(),
+            "files": {},
+        }
+    )
+    for path in written:
+        manifest["files"][str(path.relative_to(paths.raw_rankings_dir))] = {
+            "rows": pq.read_metadata(path).num_rows,
+            "sha256": file_sha256(path),
+        }
+    write_bytes_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())

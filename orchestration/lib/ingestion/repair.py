@@ -1,7 +1,8 @@
 """The lake repairs itself from the landing zone; a damaged working warehouse is rebuilt.
 
 Every rankings response records, in ``lake/manifests/rankings_daily/<sha256>.json``, each lake
-file it wrote with its row count and SHA-256, and how it was received. :func:`repair_rankings_lake`
+file it wrote with its row count and SHA-256, and how it was received
+(:func:`orchestration.lib.ingestion.lake.record_lake_files`). :func:`repair_rankings_lake`
 compares the lake with those records: a missing, empty, truncated or changed file is moved to
 ``quarantine/rankings_daily/damaged/`` and written again from the landing body it came from; a
 copy of a file (named otherwise than ingestion names files, or an extra file of a recorded
@@ -12,8 +13,6 @@ are. Nothing is deleted.
 
 from __future__ import annotations
 
-import fcntl
-import hashlib
 import json
 import os
 import re
@@ -22,13 +21,13 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
-import pyarrow.parquet as pq
 
-from orchestration.lib.ingestion.lake import compact_timestamp
+from orchestration.lib.ingestion.ingest import ingest_rankings_response
+from orchestration.lib.ingestion.lake import compact_timestamp, file_sha256
 from orchestration.lib.ingestion.retraction import retraction_record
 from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.settings import RANKINGS_ENDPOINT, DataPaths
-from orchestration.lib.storage import connect_duckdb, write_bytes_atomic
+from orchestration.lib.storage import connect_duckdb
 
 # How ingestion names lake files: <as_of>_<first 16 hex digits of the response's SHA-256>.
 _LAKE_FILE_NAME = re.compile(r"[0-9]{8}T[0-9]{6}Z_(?P<sha>[0-9a-f]{16})\.parquet")
@@ -41,55 +40,6 @@ class LakeRepair:
     path: Path
     problem: str
     action: str
-
-
-def file_sha256(path: Path) -> str:
-    """The SHA-256 of a file's bytes, as lowercase hex."""
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
-def _manifest_path(paths: DataPaths, sha256: str) -> Path:
-    return paths.lake_manifests_dir / f"{sha256}.json"
-
-
-def record_lake_files(
-    paths: DataPaths, response: FetchedResponse, sha256: str, written: list[Path]
-) -> None:
-    """Add the files a response just wrote, with row count and hash, to its manifest.
-
-    A lock file serializes writers: two runs ingesting the same response at once would otherwise
-    each write the manifest without the other's files.
-    """
-    paths.lake_manifests_dir.mkdir(parents=True, exist_ok=True)
-    with (paths.lake_manifests_dir / ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        _add_to_manifest(paths, response, sha256, written)
-
-
-def _add_to_manifest(
-    paths: DataPaths, response: FetchedResponse, sha256: str, written: list[Path]
-) -> None:
-    manifest_path = _manifest_path(paths, sha256)
-    manifest = (
-        json.loads(manifest_path.read_text())
-        if manifest_path.exists()
-        else {
-            "response_sha256": sha256,
-            "source": response.source,
-            "received_at": response.received_at.isoformat(),
-            "files": {},
-        }
-    )
-    for path in written:
-        manifest["files"][str(path.relative_to(paths.raw_rankings_dir))] = {
-            "rows": pq.read_metadata(path).num_rows,
-            "sha256": file_sha256(path),
-        }
-    write_bytes_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())
 
 
 def _problem(path: Path, expected: dict) -> str | None:
@@ -114,9 +64,6 @@ def _move_to_quarantine(paths: DataPaths, path: Path, why: str) -> Path:
 
 def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) -> list[LakeRepair]:
     """Check the lake's ``date=`` folders (all when ``folders`` is None) and repair them."""
-    # Imported here: ingest imports this module to record what it writes.
-    from orchestration.lib.ingestion.ingest import ingest_rankings_response
-
     if folders is None:
         folders = sorted(paths.raw_rankings_dir.glob("date=*"))
     wanted = {folder.name for folder in folders}
