@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DATA_DIR := $(or $(PIPELINE_DATA_DIR),data)
 DBT_TARGET_DIR ?= dbt_project/target
 
-.PHONY: install demo test lint bench ui docs clean destroy-lake retract repair
+.PHONY: install demo test lint bench ui serve freshness docs clean destroy-lake retract repair
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -59,6 +59,19 @@ bench: $(MANIFEST)
 UI_PORT ?= 3000
 ui: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
+
+# The pipeline as a service (docs/operations.md): dagster-daemon and dagster-webserver on a
+# PostgreSQL instance (DAGSTER_POSTGRES_URL, or a local cluster under $(DATA_DIR)/service), with
+# the daily schedules on. The UI on http://$(SERVE_HOST):$(SERVE_PORT). Stops on Ctrl-C or SIGTERM.
+SERVE_HOST ?= 127.0.0.1
+SERVE_PORT ?= 3000
+serve: $(MANIFEST)
+	$(BIN)/python -m orchestration.cli.serve --host $(SERVE_HOST) --port $(SERVE_PORT)
+
+# How late the lake's rankings are (dbt source freshness): an error when yesterday (UTC) is not
+# in by 06:00 UTC. The bundled sample ends in May 2026, so on it this reports an error.
+freshness: $(MANIFEST)
+	cd dbt_project && ../$(BIN)/dbt source freshness --profiles-dir .
 
 # dbt's documentation site (models, columns, tests, lineage) on http://127.0.0.1:8080.
 docs: $(MANIFEST)

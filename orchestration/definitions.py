@@ -3,7 +3,7 @@ schedule, sensor and resource, assembled from :mod:`orchestration.defs`."""
 
 import dagster as dg
 
-from orchestration.defs.alerts import alert_on_run_failure
+from orchestration.defs.alerts import alert_on_late_data, alert_on_run_failure
 from orchestration.defs.assets.dbt import openrouter_dbt_models
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.assets.serving import published_warehouse, rankings_report
@@ -25,7 +25,16 @@ defs = dg.Definitions(
     ],
     jobs=[rankings_job, warehouse_job, catalog_job, retract_snapshot_job],
     schedules=[daily_rankings_refresh, daily_catalog_refresh],
-    sensors=[rebuild_after_retraction, recover_dead_runs, alert_on_run_failure],
+    sensors=[
+        rebuild_after_retraction,
+        recover_dead_runs,
+        alert_on_run_failure,
+        alert_on_late_data,
+    ],
+    # Each run's steps in its one process, one after another (the warehouse pool serializes them
+    # anyway): a step starts without loading the code location again, and a run whose process
+    # is killed leaves no step process behind (run monitoring, orchestration/defs/run_recovery.py).
+    executor=dg.in_process_executor,
     resources={
         "rankings_source": rankings_source(),
         "dbt": InstalledDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -16,6 +18,7 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+import requests
 
 from orchestration.definitions import defs
 from orchestration.defs.partitions import partition_range_tags
@@ -152,3 +155,44 @@ def thousandfold_first_row(rows: list[dict]) -> list[dict]:
     """A unit error: the day's first model a thousand times too large (tokens sent in thousands)."""
     rows[0]["total_tokens"] *= 1000
     return rows
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def without_the_virtualenv(path: str) -> str:
+    """``PATH`` as a plain shell has it: the virtualenv's bin folder not on it."""
+    venv_bin = str(Path(sys.executable).parent)
+    return os.pathsep.join(part for part in path.split(os.pathsep) if part != venv_bin)
+
+
+def graphql(url: str, query: str, variables: dict | None = None) -> dict:
+    """The ``data`` of a query to the Dagster webserver's GraphQL endpoint at ``url``."""
+    response = requests.post(url, json={"query": query, "variables": variables or {}}, timeout=30)
+    response.raise_for_status()
+    body = response.json()
+    assert "errors" not in body, body["errors"]
+    return body["data"]
+
+
+def wait_for_code_location(
+    url: str, query: str, server: subprocess.Popen, timeout: float = 180
+) -> dict:
+    """The ``workspaceOrError`` answer to ``query`` once the code location has loaded (or failed
+    to); fails if ``server`` exits or nothing loads within ``timeout`` seconds."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            workspace = graphql(url, query)["workspaceOrError"]
+            entries = workspace.get("locationEntries")
+            if entries and entries[0]["locationOrLoadError"]:
+                return workspace
+        except (requests.RequestException, ValueError, KeyError, TypeError):
+            pass
+        assert server.poll() is None, "the server exited"
+        assert time.monotonic() < deadline, "the code location did not load"
+        time.sleep(1)

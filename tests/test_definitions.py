@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import shutil
-from datetime import date
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import duckdb
@@ -13,6 +13,7 @@ from orchestration.definitions import defs
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.defs.schedules import daily_rankings_refresh
 from orchestration.lib.openrouter import RANKINGS_PATH, OpenRouterClient
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths, sample_dir
@@ -129,3 +130,13 @@ def test_a_requested_day_without_rows_fails_the_run_naming_it(
     assert "no rows for 1 of the requested day(s) 2026-02-09..2026-02-10: 2026-02-10" in error
     # The day that came is kept in the lake; nothing is built or published from this run.
     assert [p.name for p in paths.raw_rankings_dir.iterdir()] == ["date=2026-02-09"]
+
+
+def test_on_the_sample_the_schedules_are_off_and_skip_saying_why(monkeypatch):
+    monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)
+    assert daily_rankings_refresh.default_status == dg.DefaultScheduleStatus.STOPPED
+    context = dg.build_schedule_context(
+        scheduled_execution_time=datetime(2026, 11, 30, 2, 45, tzinfo=UTC)
+    )
+    skip = daily_rankings_refresh.evaluate_tick(context).skip_message or ""
+    assert "no OPENROUTER_API_KEY" in skip and "2026-05-10" in skip

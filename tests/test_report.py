@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
+import dagster as dg
+
+from orchestration.defs.assets.serving import rankings_report
 from orchestration.lib.settings import DataPaths
+from tests.helpers import data_dir
 
 CHARTS = ["region_share", "top_vendors", "fastest_growers", "trillion_token_club"]
 
@@ -31,3 +36,15 @@ def test_report_is_self_contained_and_holds_the_data_and_citation(published_samp
     assert "<td>2026-02-16</td><td>China</td><td>0.59</td>" in page
     assert "<td>minimax/minimax-m2.5-20260211</td>" in page
     assert "Fastest-growing models, week of 2026-05-04" in page
+
+
+def test_the_report_preview_in_the_ui_carries_its_chart_inline(published_sample: DataPaths):
+    # The UI is read in a browser that cannot open this machine's files.
+    with data_dir(published_sample.data_dir):
+        result = dg.materialize([rankings_report], instance=dg.DagsterInstance.ephemeral())
+    [materialization] = result.asset_materializations_for_node("rankings_report")
+    preview = materialization.metadata["preview"].value
+    [image] = re.findall(r"!\[[^\]]*\]\(([^)]*)\)", preview)
+    assert image.startswith("data:image/png;base64,")
+    assert base64.b64decode(image.split(",", 1)[1]).startswith(b"\x89PNG\r\n\x1a\n")
+    assert "Source: OpenRouter (openrouter.ai/rankings), as of " in preview

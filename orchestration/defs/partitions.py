@@ -4,17 +4,35 @@ The run tags Dagster sets for one partition or a range of them are read and writ
 """
 
 from collections.abc import Mapping
-from datetime import date
+from datetime import date, timedelta
 
 import dagster as dg
 
 from orchestration.lib.run_window import RunWindow
-from orchestration.lib.settings import RANKINGS_HISTORY_START
+from orchestration.lib.sample import BundledSample
+from orchestration.lib.settings import RANKINGS_HISTORY_START, live_api_enabled, sample_dir
 
-# The last partition is yesterday: the current UTC day is still live and changes between calls.
-daily_partitions = dg.DailyPartitionsDefinition(
-    start_date=RANKINGS_HISTORY_START.isoformat(), timezone="UTC"
-)
+
+def daily_partitions_definition() -> dg.DailyPartitionsDefinition:
+    """One partition per UTC day the source can have.
+
+    From the live API: from the start of its history to yesterday (the current UTC day is still
+    live and changes between calls). From the bundled sample: exactly the days it holds, so the
+    UI does not list hundreds of days as missing that the sample never had.
+    """
+    if live_api_enabled():
+        return dg.DailyPartitionsDefinition(
+            start_date=RANKINGS_HISTORY_START.isoformat(), timezone="UTC"
+        )
+    first, last = BundledSample(sample_dir()).date_range()
+    return dg.DailyPartitionsDefinition(
+        start_date=first.isoformat(),
+        end_date=(last + timedelta(days=1)).isoformat(),
+        timezone="UTC",
+    )
+
+
+daily_partitions = daily_partitions_definition()
 
 PARTITION_TAG = "dagster/partition"
 RANGE_START_TAG = "dagster/asset_partition_range_start"

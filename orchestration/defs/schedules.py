@@ -1,11 +1,16 @@
-"""Schedules: a daily refresh after OpenRouter's snapshot (about 02:00 UTC)."""
+"""Schedules: a daily refresh after OpenRouter's snapshot (about 02:00 UTC).
+
+They are on when the code location loads with ``PIPELINE_SCHEDULES=running`` (``make serve``),
+and off otherwise (``make ui`` on the sample): a person turns them on in the UI.
+"""
 
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
 from orchestration.defs.jobs import catalog_job, rankings_job
-from orchestration.defs.partitions import partition_range_tags
+from orchestration.defs.partitions import daily_partitions, partition_range_tags
+from orchestration.lib.settings import live_api_enabled, schedules_running
 
 # Figures may be restated for recent days, so each refresh re-reads a week: one API call.
 REFRESH_DAYS = 7
@@ -17,10 +22,28 @@ def refresh_range(scheduled_for: datetime, days: int = REFRESH_DAYS) -> tuple[da
     return last - timedelta(days=days - 1), last
 
 
-@dg.schedule(job=rankings_job, cron_schedule="45 2 * * *", execution_timezone="UTC")
-def daily_rankings_refresh(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+DEFAULT_STATUS = (
+    dg.DefaultScheduleStatus.RUNNING if schedules_running() else dg.DefaultScheduleStatus.STOPPED
+)
+
+
+@dg.schedule(
+    job=rankings_job,
+    cron_schedule="45 2 * * *",
+    execution_timezone="UTC",
+    default_status=DEFAULT_STATUS,
+)
+def daily_rankings_refresh(
+    context: dg.ScheduleEvaluationContext,
+) -> dg.RunRequest | dg.SkipReason:
     """Refresh the last 7 days of rankings in a single run (one API call)."""
     first, last = refresh_range(context.scheduled_execution_time)
+    if not live_api_enabled():
+        return dg.SkipReason(
+            f"no OPENROUTER_API_KEY: the bundled sample ends on "
+            f"{daily_partitions.get_last_partition_key()} and has no rankings for "
+            f"{first}..{last}; set the key to refresh from the API"
+        )
     return dg.RunRequest(run_key=f"rankings-{first}-{last}", tags=partition_range_tags(first, last))
 
 
@@ -30,4 +53,5 @@ daily_catalog_refresh = dg.ScheduleDefinition(
     job=catalog_job,
     cron_schedule="35 2 * * *",
     execution_timezone="UTC",
+    default_status=DEFAULT_STATUS,
 )

@@ -42,3 +42,27 @@ def post_alert(webhook_url: str, payload: dict, timeout_seconds: float = 10.0) -
     """POST ``payload`` as JSON to ``webhook_url``; raise if the webhook does not accept it."""
     response = requests.post(webhook_url, json=payload, timeout=timeout_seconds)
     response.raise_for_status()
+
+
+@dataclass(frozen=True)
+class LateAsset:
+    """An asset that missed its freshness deadline: what was expected, and where to look."""
+
+    asset: str
+    expectation: str
+    last_updated: str
+    asset_url: str
+
+    def payload(self) -> dict:
+        """The webhook message, in the same shape as :meth:`RunFailure.payload`."""
+        text = (
+            f"Data is late: {self.asset} missed its freshness deadline ({self.expectation}). "
+            f"Last updated: {self.last_updated}.\nAsset: {self.asset_url}"
+        )
+        return {
+            "text": text,
+            "asset": self.asset,
+            "expectation": self.expectation,
+            "last_updated": self.last_updated,
+            "asset_url": self.asset_url,
+        }

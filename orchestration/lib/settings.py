@@ -21,6 +21,11 @@ point the pipeline elsewhere:
   they are logged.
 - ``DAGSTER_UI_URL``: the Dagster UI's address, for links in alerts; default
   ``http://127.0.0.1:3000``.
+- ``PIPELINE_SCHEDULES``: ``running`` turns the daily schedules on when the code location
+  loads (``make serve`` sets it); default ``stopped``: ``make ui`` runs nothing by itself.
+- ``DAGSTER_POSTGRES_URL``: the PostgreSQL database of the service's Dagster instance
+  (``make serve``); unset, the service starts its own cluster under ``<data dir>/service``.
+- ``SERVICE_POSTGRES_PORT``: the loopback port of that local cluster; default 5433.
 """
 
 from __future__ import annotations
@@ -129,6 +134,21 @@ class DataPaths:
     def reports_dir(self) -> Path:
         """The static report with charts."""
         return self.data_dir / "reports"
+
+    @property
+    def service_dir(self) -> Path:
+        """The service's state (``make serve``): its Dagster home, local PostgreSQL and logs."""
+        return self.data_dir / "service"
+
+    @property
+    def service_dagster_home(self) -> Path:
+        """``DAGSTER_HOME`` of the service: its ``dagster.yaml`` (run history is in PostgreSQL)."""
+        return self.service_dir / "dagster_home"
+
+    @property
+    def postgres_cluster_dir(self) -> Path:
+        """The PostgreSQL cluster the service starts when no ``DAGSTER_POSTGRES_URL`` is set."""
+        return self.service_dir / "postgres"
 
     @property
     def working_warehouse(self) -> Path:
@@ -252,3 +272,37 @@ def dagster_ui_url() -> str:
 def live_api_enabled() -> bool:
     """True when an API key is set: the pipeline then reads the live API instead of the sample."""
     return api_key() is not None
+
+
+def schedules_running() -> bool:
+    """True when the daily schedules are on as the code location loads (``PIPELINE_SCHEDULES``)."""
+    value = os.environ.get("PIPELINE_SCHEDULES", "stopped")
+    if value not in ("running", "stopped"):
+        raise SettingError(f"PIPELINE_SCHEDULES={value!r}: use 'running' or 'stopped'.")
+    return value == "running"
+
+
+def dagster_postgres_url() -> str | None:
+    """The service's PostgreSQL URL (``DAGSTER_POSTGRES_URL``) for the psycopg2 driver, or None.
+
+    SQLAlchemy 2.1 reads ``postgresql://`` as psycopg 3, which is not installed: the driver that
+    dagster-postgres installs is named explicitly.
+    """
+    url = os.environ.get("DAGSTER_POSTGRES_URL")
+    if not url:
+        return None
+    scheme, separator, rest = url.partition("://")
+    if not separator or scheme not in ("postgres", "postgresql", "postgresql+psycopg2"):
+        raise SettingError(
+            "DAGSTER_POSTGRES_URL must be a PostgreSQL URL such as "
+            "postgresql://user:password@host:5432/dagster (the value is not shown here)."
+        )
+    return f"postgresql+psycopg2://{rest}"
+
+
+def service_postgres_port() -> int:
+    """The loopback port of the service's local PostgreSQL (``SERVICE_POSTGRES_PORT``)."""
+    value = os.environ.get("SERVICE_POSTGRES_PORT", "5433")
+    if not value.isdigit() or not 0 < int(value) < 65536:
+        raise SettingError(f"SERVICE_POSTGRES_PORT={value!r} is not a TCP port.")
+    return int(value)

@@ -15,7 +15,7 @@ from datetime import timedelta
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
@@ -28,9 +28,52 @@ from orchestration.lib.ingestion.repair import (
 from orchestration.lib.run_window import RunWindow
 from orchestration.lib.settings import DBT_BUILD_ARGS, DataPaths, data_paths
 
+# dbt's own generic tests, whose macros carry no description.
+BUILT_IN_TEST_DESCRIPTIONS = {
+    "not_null": "`{column_name}` is never null.",
+    "unique": "`{column_name}` holds no value twice.",
+    "accepted_values": "`{column_name}` holds only the accepted values: {values}.",
+    "relationships": "Every `{column_name}` is a `{field}` of {to}.",
+}
+
+
+def _argument(value: Any) -> str:
+    """A test argument as a reader would write it: ``ref('x')`` as x, lists comma-separated."""
+    if isinstance(value, list):
+        return ", ".join(_argument(item) for item in value)
+    text = str(value)
+    for prefix in ("ref('", "source('"):
+        if text.startswith(prefix) and text.endswith("')"):
+            return text[len(prefix) : -2].replace("', '", ".")
+    return text
+
+
+def data_test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) -> str:
+    """What a dbt data test asserts: its own description, else its generic test's, with the
+    column and arguments it is given; a test without either gets its name, so no check is
+    left blank."""
+    own = test.get("description") or test.get("meta", {}).get("description")
+    if own:
+        return own
+    generic = test.get("test_metadata") or {}
+    name = generic.get("name", "")
+    arguments = {
+        key: _argument(value)
+        for key, value in generic.get("kwargs", {}).items()
+        if key not in ("model", "column_name")
+    }
+    column = test.get("column_name")
+    if name in BUILT_IN_TEST_DESCRIPTIONS:
+        return BUILT_IN_TEST_DESCRIPTIONS[name].format(column_name=column, **arguments)
+    macro = manifest["macros"].get(f"macro.{test['package_name']}.test_{name}", {})
+    described = macro.get("description") or f"dbt data test {test['name']}."
+    given = "; ".join(f"{key}: {value}" for key, value in arguments.items())
+    return (f"On `{column}`: " if column else "") + described + (f" ({given})" if given else "")
+
 
 class RankingsDbtTranslator(DagsterDbtTranslator):
-    """Sources become the raw assets of the same name; models are grouped by their folder."""
+    """Sources become the raw assets of the same name; models are grouped by their folder;
+    every data test's check says what the test asserts."""
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
@@ -43,6 +86,27 @@ class RankingsDbtTranslator(DagsterDbtTranslator):
         if dbt_resource_props["resource_type"] == "model":
             return dbt_resource_props["fqn"][1]  # staging, intermediate or marts
         return super().get_group_name(dbt_resource_props)
+
+    def get_asset_check_spec(
+        self,
+        asset_spec: dg.AssetSpec,
+        manifest: Mapping[str, Any],
+        unique_id: str,
+        project: DbtProject | None,
+    ) -> dg.AssetCheckSpec | None:
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or spec.description:
+            return spec
+        return dg.AssetCheckSpec(
+            spec.name,
+            asset=spec.asset_key,
+            description=data_test_description(manifest, manifest["nodes"][unique_id]),
+            additional_deps=spec.additional_deps,
+            blocking=spec.blocking,
+            metadata=spec.metadata,
+            automation_condition=spec.automation_condition,
+            partitions_def=spec.partitions_def,
+        )
 
 
 def repair_inputs(

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.freshness import daily_by_six_utc
 from orchestration.defs.partitions import daily_partitions
 from orchestration.lib.ingestion.ingest import (
     ingest_catalog_response,
@@ -31,6 +32,7 @@ def _relative(path: Path) -> str:
     # One run (and one API call per 366 days) for a backfill of any length.
     backfill_policy=dg.BackfillPolicy.single_run(),
     kinds={"python", "parquet"},
+    freshness_policy=daily_by_six_utc,
     description=(
         "Daily token counts per model from OpenRouter's rankings-daily Data API, one Parquet file "
         "per snapshot per date (hive-partitioned by date). Every snapshot is kept: restated "

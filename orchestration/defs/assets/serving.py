@@ -1,8 +1,11 @@
 """Serving assets: publish the checked warehouse, then the report built from it."""
 
+import base64
+
 import dagster as dg
 
 from orchestration.defs.assets.dbt import MART_KEYS, openrouter_dbt_models
+from orchestration.defs.freshness import daily_by_six_utc
 from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.project import dbt_project
@@ -48,6 +51,7 @@ def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool)
     group_name=SERVE_GROUP,
     pool=WAREHOUSE_POOL,
     kinds={"duckdb", "parquet"},
+    freshness_policy=daily_by_six_utc,
     description=(
         "The published warehouse (data/warehouse.duckdb, readable by DuckDB 1.4+) and one Parquet "
         "export per mart, replaced atomically only after every blocking check has passed."
@@ -103,6 +107,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
 def rankings_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Render the charts and the report from the published marts."""
     report = build_report(data_paths())
+    chart = base64.b64encode(report.image_paths[0].read_bytes()).decode()
     leaders = "\n".join(f"| {region} | {share}% |" for region, share in report.leaders)
     preview = (
         f"**Token share by region, week of {report.latest_complete_week}**\n\n"
@@ -112,7 +117,8 @@ def rankings_report(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
             if report.overtaking_week
             else ""
         )
-        + f"![region share]({report.image_paths[0]})\n\n"
+        # Inlined: the UI is served to a browser that cannot read this machine's files.
+        + f"![region share](data:image/png;base64,{chart})\n\n"
         + f"Report: `{report.html_path}`\n\n{report.citation}"
         + (" (bundled sample)" if report.is_sample else "")
     )

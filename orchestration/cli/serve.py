@@ -1,0 +1,127 @@
+"""``make serve``: the pipeline as a long-lived service on one machine (docs/operations.md).
+
+Starts ``dagster-daemon`` (schedules, sensors, the run queue, run monitoring, freshness) and
+``dagster-webserver`` on a Dagster instance whose storage is PostgreSQL: ``DAGSTER_POSTGRES_URL``,
+or a cluster of the service's own under ``<data dir>/service/postgres``. The daily schedules are
+on. Both processes are stopped together on SIGTERM or Ctrl-C, and if either exits the other is
+stopped and this command fails, so that a process manager restarts the whole service.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from orchestration.lib.postgres import LocalPostgresCluster, PostgresError
+from orchestration.lib.settings import (
+    PROJECT_ROOT,
+    SettingError,
+    dagster_postgres_url,
+    data_paths,
+    live_api_enabled,
+    service_postgres_port,
+)
+from orchestration.lib.storage import atomic_path
+
+INSTANCE_TEMPLATE = PROJECT_ROOT / "orchestration" / "dagster_service.yaml"
+WORKSPACE = PROJECT_ROOT / "workspace.yaml"
+STOP_GRACE_SECONDS = 30
+
+
+def write_instance_config(home: Path) -> None:
+    """Put the service's ``dagster.yaml`` in ``home`` (replaced whole, so never half written)."""
+    with atomic_path(home / "dagster.yaml") as temporary:
+        shutil.copyfile(INSTANCE_TEMPLATE, temporary)
+
+
+def stop(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM each process, then SIGKILL what is left after the grace period."""
+    for process in processes:
+        if process.poll() is None:
+            process.terminate()
+    for process in processes:
+        try:
+            process.wait(timeout=STOP_GRACE_SECONDS)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1", help="the UI's address (default loopback)")
+    parser.add_argument("--port", type=int, default=3000, help="the UI's port")
+    arguments = parser.parse_args()
+
+    paths = data_paths()
+    try:
+        url = dagster_postgres_url()
+        cluster = None
+        if url is None:
+            cluster = LocalPostgresCluster(paths.postgres_cluster_dir, service_postgres_port())
+            url = cluster.start()
+            print(
+                f"serve: PostgreSQL on 127.0.0.1:{cluster.port}, data in {cluster.data_dir}",
+                flush=True,
+            )
+        live = live_api_enabled()
+    except (SettingError, PostgresError) as error:
+        sys.exit(f"serve: {error}")
+    home = paths.service_dagster_home
+    write_instance_config(home)
+    if not live:
+        print(
+            "serve: no OPENROUTER_API_KEY, so the bundled sample is the source; it has no new "
+            "days, and the daily schedules skip their ticks, saying so",
+            flush=True,
+        )
+
+    ui_url = f"http://{arguments.host}:{arguments.port}"
+    environment = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "DAGSTER_POSTGRES_URL": url,
+        "PIPELINE_SCHEDULES": os.environ.get("PIPELINE_SCHEDULES", "running"),
+        "DAGSTER_UI_URL": os.environ.get("DAGSTER_UI_URL", ui_url),
+    }
+    bin_dir = Path(sys.executable).parent
+    commands = [
+        [str(bin_dir / "dagster-daemon"), "run", "-w", str(WORKSPACE)],
+        [
+            str(bin_dir / "dagster-webserver"),
+            *("-h", arguments.host, "-p", str(arguments.port), "-w", str(WORKSPACE)),
+        ],
+    ]
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    processes = [
+        subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment) for command in commands
+    ]
+    print(f"serve: Dagster UI on {ui_url}, instance in {home}; Ctrl-C or SIGTERM stops it")
+    try:
+        while not stopping.wait(1.0):
+            exited = [process for process in processes if process.poll() is not None]
+            if exited:
+                print(
+                    f"serve: {Path(exited[0].args[0]).name} exited with code "
+                    f"{exited[0].returncode}; stopping the service",
+                    file=sys.stderr,
+                )
+                break
+    finally:
+        stop(processes)
+        if cluster is not None:
+            cluster.stop()
+    if not stopping.is_set():
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
