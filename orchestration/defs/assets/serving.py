@@ -33,17 +33,20 @@ def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool)
     """
     check_keys = blocking_warehouse_checks()
     latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
-    failing = []
+    failed, not_run, partly_checked = [], [], []
     for key in check_keys:
         record = latest.get(key)
         name = f"{key.asset_key.to_user_string()}:{key.name}"
-        if record is None or record.status.value != "SUCCEEDED":
-            failing.append(name)
+        if record is not None and record.status.value == "FAILED":
+            failed.append(name)
+        elif record is None or record.status.value != "SUCCEEDED":
+            not_run.append(f"{name} (not run)")
         elif whole_warehouse:
             check_run = instance.get_run_by_id(record.run_id)
             if check_run is None or run_window(check_run.tags) is not None:
-                failing.append(f"{name} (checked only some dates)")
-    return sorted(failing)
+                partly_checked.append(f"{name} (checked only some dates)")
+    # The checks that failed first: they say what is wrong; the others follow from them.
+    return sorted(failed) + sorted(not_run) + sorted(partly_checked)
 
 
 @dg.asset(
