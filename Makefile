@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DATA_DIR := $(or $(PIPELINE_DATA_DIR),data)
 DBT_TARGET_DIR ?= dbt_project/target
 
-.PHONY: install demo test lint bench ui serve freshness docs clean destroy-lake retract repair
+.PHONY: install demo test lint bench ui serve freshness metrics docs clean destroy-lake retract repair
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -72,6 +72,11 @@ serve: $(MANIFEST)
 # in by 06:00 UTC. The bundled sample ends in May 2026, so on it this reports an error.
 freshness: $(MANIFEST)
 	cd dbt_project && ../$(BIN)/dbt source freshness --profiles-dir .
+
+# The semantic layer (MetricFlow) over the published warehouse, attached read-only
+# (docs/analysts.md): make metrics ARGS="--metrics tokens,china_share --group-by metric_time__week"
+metrics: $(MANIFEST)
+	cd dbt_project && DBT_PROFILES_DIR=. DBT_TARGET=published ../$(BIN)/mf query $(ARGS)
 
 # dbt's documentation site (models, columns, tests, lineage) on http://127.0.0.1:8080.
 docs: $(MANIFEST)

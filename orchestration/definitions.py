@@ -5,6 +5,7 @@ import dagster as dg
 
 from orchestration.defs.alerts import alert_on_late_data, alert_on_run_failure
 from orchestration.defs.assets.dbt import openrouter_dbt_models
+from orchestration.defs.assets.exposures import exposure_specs
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.assets.serving import published_warehouse, rankings_report
 from orchestration.defs.jobs import catalog_job, rankings_job, warehouse_job
@@ -22,6 +23,7 @@ defs = dg.Definitions(
         openrouter_dbt_models,
         published_warehouse,
         rankings_report,
+        *exposure_specs(),
     ],
     jobs=[rankings_job, warehouse_job, catalog_job, retract_snapshot_job],
     schedules=[daily_rankings_refresh, daily_catalog_refresh],

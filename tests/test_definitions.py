@@ -81,7 +81,7 @@ def test_catalogue_asset_writes_one_snapshot(paths: DataPaths):
 def test_every_step_that_opens_the_warehouse_shares_one_pool_of_size_one(tmp_path):
     repository = defs.get_repository_def()
     graph = repository.asset_graph
-    for key in graph.get_all_asset_keys():
+    for key in graph.materializable_asset_keys:
         pools = graph.get(key).pools
         # Only the raw ingestion and the report (which reads the published copy) stay outside.
         outside = (
@@ -140,3 +140,19 @@ def test_on_the_sample_the_schedules_are_off_and_skip_saying_why(monkeypatch):
     )
     skip = daily_rankings_refresh.evaluate_tick(context).skip_message or ""
     assert "no OPENROUTER_API_KEY" in skip and "2026-05-10" in skip
+
+
+def test_dbt_exposures_end_the_lineage_in_dagster():
+    graph = defs.get_repository_def().asset_graph
+    exposures = {
+        key.path[1]: key for key in graph.get_all_asset_keys() if key.path[0] == "exposures"
+    }
+    assert set(exposures) == {"rankings_report", "example_queries", "bi_exports"}
+    readers = graph.get(exposures["example_queries"]).parent_keys
+    assert {
+        dg.AssetKey(["marts", "dim_models"]),
+        dg.AssetKey(["marts", "mart_restatements"]),
+    } <= readers
+    assert not graph.get(
+        exposures["bi_exports"]
+    ).is_materializable  # external: Dagster runs nothing

@@ -128,9 +128,23 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy:
 
     assert set(incremental) == set(rebuilt)
     changed = [table for table in rebuilt if not same_rows(before[table], rebuilt[table])]
-    assert {"mart_model_weekly_growth", "mart_token_milestones"} <= set(changed)
+    assert {
+        "mart_model_weekly_growth",
+        "mart_token_milestones",
+        "mart_vendor_monthly",
+        "mart_restatements",
+        "mart_restatements_weekly",
+    } <= set(changed)
     different = [table for table in rebuilt if not same_rows(incremental[table], rebuilt[table])]
     assert different == []
+    # The restated day shows as a restatement: first and latest snapshot, 2T apart.
+    restated = query(
+        lake_copy,
+        "select snapshots, sum(absolute_change), count(*) filter (where absolute_change <> 0) "
+        "from marts.mart_restatements where date = ? group by snapshots",
+        [RESTATED_DAY],
+    )
+    assert restated == [(2, 2 * 10**12, 1)]
 
     # Publishing replaced only the rebuilt rows in a copy of the published file: it holds what a
     # full publish would, and the analysts' older DuckDB client still opens it.
@@ -139,3 +153,4 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy:
     assert published == incremental
     days = cli(lake_copy.published_warehouse, "select dates_covered from marts.publication")
     assert days == [{"dates_covered": 182}]
+

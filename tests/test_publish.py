@@ -33,7 +33,17 @@ MARTS = {
     "mart_model_weekly_growth",
     "mart_token_milestones",
     "mart_market_concentration_weekly",
+    "dim_models",
+    "mart_vendor_monthly",
+    "mart_country_monthly",
+    "mart_region_monthly",
+    "mart_restatements",
+    "mart_restatements_weekly",
+    "mart_model_spend_weekly",
+    # The semantic layer's calendar, published so that MetricFlow can read the published file.
+    "metricflow_time_spine",
 }
+EMPTY_ON_THE_SAMPLE = {"mart_restatements", "mart_restatements_weekly"}
 
 
 def publish_alone(instance: dg.DagsterInstance) -> dg.ExecuteInProcessResult:
@@ -74,7 +84,9 @@ def test_every_mart_is_exported_to_parquet_with_the_same_rows(published_sample: 
     with duckdb.connect(str(published_sample.published_warehouse), read_only=True) as connection:
         for mart, path in exports.items():
             (count,) = connection.execute(f"select count(*) from marts.{mart}").fetchone()
-            assert pq.read_metadata(path).num_rows == count > 0, mart
+            assert pq.read_metadata(path).num_rows == count, mart
+            # The sample has one snapshot per date: nothing was restated.
+            assert count > 0 or mart in EMPTY_ON_THE_SAMPLE, mart
     assert not [p for p in published_sample.exports_dir.iterdir() if p.suffix != ".parquet"]
 
 
@@ -175,4 +187,5 @@ def test_a_publish_killed_midway_leaves_the_previous_state_readable(lake_copy: D
     )
     assert len(shares) == 26 and all(abs(row["total"] - 1) < 1e-9 for row in shares)
     for export in lake_copy.exports_dir.glob("*.parquet"):
-        assert pq.read_metadata(export).num_rows > 0
+        # Whole files: their footer reads, and every mart with rows on the sample has them.
+        assert pq.read_metadata(export).num_rows > 0 or export.stem in EMPTY_ON_THE_SAMPLE

@@ -9,7 +9,8 @@
 }}
 
 -- The trillion-token club: the first day each model, and each vendor, reached a cumulative-token
--- threshold (counted from the first day it appears in the data held).
+-- threshold (counted from the first day it appears in the data held), and for models the days
+-- from their catalogue launch as well.
 -- Incremental: crossings before the first rebuilt week are final, since later rows cannot move
 -- them; a run deletes the crossings from that week on and finds them again from the tokens
 -- each model and vendor had before it.
@@ -135,14 +136,28 @@ crossings as (
         cumulative_tokens.vendor_slug,
         thresholds.threshold_tokens
 
+),
+
+-- A model's launch is the day the catalogue added it; a vendor has none.
+entries as (
+
+    select * from {{ ref('dim_models') }}
+
 )
 
 select
-    level,
-    model_permaslug,
-    vendor_slug,
-    threshold_tokens,
-    crossed_on,
-    first_seen_date,
-    cast({{ dbt.datediff('first_seen_date', 'crossed_on', 'day') }} as integer) as days_to_cross
+    crossings.level,
+    crossings.model_permaslug,
+    crossings.vendor_slug,
+    crossings.threshold_tokens,
+    crossings.crossed_on,
+    crossings.first_seen_date,
+    cast({{ dbt.datediff('crossings.first_seen_date', 'crossings.crossed_on', 'day') }} as integer)
+        as days_to_cross,
+    entries.launch_date,
+    cast({{ dbt.datediff('entries.launch_date', 'crossings.crossed_on', 'day') }} as integer)
+        as days_from_launch
 from crossings
+left join entries
+    on crossings.level = 'model'
+    and crossings.model_permaslug = entries.model_permaslug

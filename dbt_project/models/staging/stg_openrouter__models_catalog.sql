@@ -24,6 +24,7 @@ select
     name as model_name,
     cast(timezone('UTC', created) as date) as created_date,
     context_length,
+    modality,
     coalesce(trim(hugging_face_id), '') <> '' as open_weights,
     try_cast(prompt_price as decimal(38, 18)) as prompt_price_usd_per_token,
     try_cast(completion_price as decimal(38, 18)) as completion_price_usd_per_token,

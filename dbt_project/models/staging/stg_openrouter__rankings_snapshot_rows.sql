@@ -1,0 +1,18 @@
+-- Every row of every snapshot the lake holds (no latest-wins): what restatements compare.
+-- A snapshot is one response: its as_of, when it was received and its body's SHA-256.
+with raw_rows as (
+
+    select * from {{ source('openrouter', 'raw_rankings_daily') }}
+
+)
+
+select
+    date,
+    model_permaslug,
+    is_other,
+    total_tokens,
+    as_of,
+    fetched_at,
+    response_sha256,
+    source
+from raw_rows
