@@ -154,3 +154,18 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy:
     days = cli(lake_copy.published_warehouse, "select dates_covered from marts.publication")
     assert days == [{"dates_covered": 182}]
 
+
+def test_a_whole_warehouse_run_replaces_a_table_an_older_version_built(lake_copy: DataPaths):
+    assert run("warehouse_job").success
+    # An older version of the milestones mart, without a column this version adds.
+    with duckdb.connect(str(lake_copy.working_warehouse)) as connection:
+        connection.execute("alter table marts.mart_token_milestones drop column days_from_launch")
+
+    assert run("warehouse_job").success
+
+    columns = query(
+        lake_copy,
+        "select column_name from information_schema.columns "
+        "where table_schema = 'marts' and table_name = 'mart_token_milestones'",
+    )
+    assert ("days_from_launch",) in columns

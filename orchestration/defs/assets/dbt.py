@@ -144,7 +144,8 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     window = run_window(context.run.tags)
     repair_inputs(context, paths, window)
     dbt_vars = paths.dbt_vars()
-    if window and working_warehouse_state(paths.working_warehouse) != "built":
+    every_date = window is None or working_warehouse_state(paths.working_warehouse) != "built"
+    if window and every_date:
         context.log.warning(
             f"the working warehouse {paths.working_warehouse} holds no daily fact yet: building "
             f"every date from the lake, not only {window}"
@@ -155,7 +156,13 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
             f"{window.first_week} on"
         )
         dbt_vars.update(window.dbt_vars(paths))
-    args = [*DBT_BUILD_ARGS, *(["--vars", json.dumps(dbt_vars)] if dbt_vars else [])]
+    # A build of every date recreates the incremental tables (--full-refresh), so that a new
+    # version of a model, with columns added or changed, replaces the old table.
+    args = [
+        *DBT_BUILD_ARGS,
+        *(["--full-refresh"] if every_date else []),
+        *(["--vars", json.dumps(dbt_vars)] if dbt_vars else []),
+    ]
     yield from dbt.cli(args, context=context).stream()
 
 
