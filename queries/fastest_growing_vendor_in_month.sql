@@ -1,7 +1,8 @@
 -- Which vendor grew fastest in a month (March 2026 here; change `chosen_month`)? Growth is
 -- month-over-month growth of tokens per day (mom_growth_pct, defined once in the monthly marts),
 -- among vendors with at least 1% of the month's tokens, so a tiny base does not win.
--- Run: .venv/bin/duckdb -readonly data/warehouse.duckdb -f queries/fastest_growing_vendor_in_month.sql
+-- Run:
+--   .venv/bin/duckdb -readonly data/warehouse.duckdb -f queries/fastest_growing_vendor_in_month.sql
 with chosen_month as (
 
     select date '2026-03-01' as month_start

@@ -12,7 +12,9 @@ select
     restated.gross_change_tokens,
     round(restated.net_change_pct, 3) as net_change_pct,
     case
-        when restated.week_start is null then 'no date in the data held was covered by more than one snapshot'
+        when
+            restated.week_start is null
+            then 'no date in the data held was covered by more than one snapshot'
     end as note,
     publication.source,
     publication.citation

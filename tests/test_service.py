@@ -52,6 +52,15 @@ query {
 }
 """
 
+FRESHNESS_QUERY = """
+query {
+  assetNodes(assetKeys: [{path: ["published_warehouse"]}, {path: ["raw_rankings_daily"]}]) {
+    assetKey { path }
+    freshnessStatusInfo { freshnessStatus }
+  }
+}
+"""
+
 LAUNCH_RUN = """
 mutation Launch($params: ExecutionParams!) {
   launchRun(executionParams: $params) {
@@ -275,6 +284,15 @@ def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
         ]
         [publication] = cli(paths.published_warehouse, "select * from marts.publication")
         assert publication["last_date"] == yesterday.isoformat()
+        # The daemon evaluates the freshness policies, and the UI shows both assets fresh.
+        deadline = time.monotonic() + 180
+        while True:
+            nodes = graphql(graphql_url, FRESHNESS_QUERY)["assetNodes"]
+            states = {n["freshnessStatusInfo"]["freshnessStatus"] for n in nodes}
+            if states == {"HEALTHY"}:
+                break
+            assert time.monotonic() < deadline, f"freshness still {states}"
+            time.sleep(2)
 
         # 2. A run whose worker is killed mid-fetch is marked failed, alerted, and the next
         # run completes.

@@ -11,3 +11,14 @@ def dateadd(datepart: str, interval: int, from_date_or_timestamp: str) -> str:
 
 def datediff(first_date: str, second_date: str, datepart: str) -> str:
     return f"date_diff('{datepart}', {first_date}, {second_date})"
+
+
+def date_trunc(datepart: str, date: str) -> str:
+    return f"date_trunc('{datepart}', {date})"
+
+
+def date_spine(datepart: str, start_date: str, end_date: str) -> str:
+    return (
+        f"select cast(range as date) as date_{datepart} "
+        f"from range({start_date}, {end_date}, interval 1 {datepart})"
+    )

@@ -23,7 +23,9 @@ select
     total_tokens,
     other_tokens,
     days_present,
-    cast({{ dbt.datediff('month_start', dbt.dateadd('month', 1, 'month_start'), 'day') }} as integer)
+    cast(
+        {{ dbt.datediff('month_start', dbt.dateadd('month', 1, 'month_start'), 'day') }} as integer
+    )
         as days_in_month,
     days_present = {{ dbt.datediff('month_start', dbt.dateadd('month', 1, 'month_start'), 'day') }}
         as is_complete_month

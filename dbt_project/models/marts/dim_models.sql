@@ -66,8 +66,8 @@ prices_by_recency as (
     select
         catalog_prices.*,
         row_number() over (
-            partition by canonical_slug, coalesce(variant, '')
-            order by catalog_as_of desc, model_id asc
+            partition by catalog_prices.canonical_slug, coalesce(catalog_prices.variant, '')
+            order by catalog_prices.catalog_as_of desc, catalog_prices.model_id asc
         ) as recency
 
     from catalog_prices
@@ -76,7 +76,8 @@ prices_by_recency as (
 
 latest_prices as (
 
-    select * from prices_by_recency where recency = 1
+    select * from prices_by_recency
+    where recency = 1
 
 ),
 
@@ -87,11 +88,15 @@ entries_with_prices as (
     select
         entries_with_catalog.*,
         case
-            when entries_with_catalog.variant = 'free' then coalesce(latest_prices.prompt_usd_per_mtok, 0)
+            when
+                entries_with_catalog.variant = 'free'
+                then coalesce(latest_prices.prompt_usd_per_mtok, 0)
             else latest_prices.prompt_usd_per_mtok
         end as prompt_usd_per_mtok,
         case
-            when entries_with_catalog.variant = 'free' then coalesce(latest_prices.completion_usd_per_mtok, 0)
+            when
+                entries_with_catalog.variant = 'free'
+                then coalesce(latest_prices.completion_usd_per_mtok, 0)
             else latest_prices.completion_usd_per_mtok
         end as completion_usd_per_mtok
     from entries_with_catalog
@@ -107,11 +112,19 @@ named_entries as (
 
     select
         entries_with_prices.*,
-        trim(regexp_replace(catalog_model_name, '\s*\(free\)\s*$', '')) as catalog_base_name,
+        trim(regexp_replace(entries_with_prices.catalog_model_name, '\s*\(free\)\s*$', ''))
+            as catalog_base_name,
         case
-            when is_other then 'other'
-            when catalog_model_id is not null then split_part(catalog_model_id, ':', 1)
-            else regexp_replace(base_permaslug, '-([0-9]{8}|[0-9]{4}|[0-9]{2}-[0-9]{2})$', '')
+            when entries_with_prices.is_other then 'other'
+            when
+                entries_with_prices.catalog_model_id is not null
+                then split_part(entries_with_prices.catalog_model_id, ':', 1)
+            else
+                regexp_replace(
+                    entries_with_prices.base_permaslug,
+                    '-([0-9]{8}|[0-9]{4}|[0-9]{2}-[0-9]{2})$',
+                    ''
+                )
         end as model_family
     from entries_with_prices
 
@@ -122,9 +135,11 @@ entries_with_display_names as (
     select
         named_entries.*,
         case
-            when is_other then 'Other models (outside the daily top 50)'
-            when catalog_base_name is null then model_permaslug
-            else catalog_base_name || coalesce(' (' || variant || ')', '')
+            when named_entries.is_other then 'Other models (outside the daily top 50)'
+            when named_entries.catalog_base_name is null then named_entries.model_permaslug
+            else
+                named_entries.catalog_base_name
+                || coalesce(' (' || named_entries.variant || ')', '')
         end as candidate_display_name
     from named_entries
 

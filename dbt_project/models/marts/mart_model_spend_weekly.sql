@@ -46,7 +46,9 @@ candidate_prices as (
             order by
                 case
                     when cast(catalog_prices.catalog_as_of as date)
-                        <= cast({{ dbt.dateadd('day', 6, 'weekly_entry_tokens.week_start') }} as date)
+                        <= cast(
+                            {{ dbt.dateadd('day', 6, 'weekly_entry_tokens.week_start') }} as date
+                        )
                         then 0
                     else 1
                 end,
@@ -68,7 +70,8 @@ candidate_prices as (
 
 prices_in_force as (
 
-    select * from candidate_prices where preference = 1
+    select * from candidate_prices
+    where preference = 1
 
 ),
 
@@ -110,7 +113,9 @@ select
     prompt_usd_per_mtok,
     completion_usd_per_mtok,
     prices_as_of,
-    coalesce(cast(prices_as_of as date) > cast({{ dbt.dateadd('day', 6, 'week_start') }} as date), false)
+    coalesce(
+        cast(prices_as_of as date) > cast({{ dbt.dateadd('day', 6, 'week_start') }} as date), false
+    )
         as prices_from_later_snapshot,
     cast(total_tokens as double) / 1000000 * least(prompt_usd_per_mtok, completion_usd_per_mtok)
         as spend_low_usd,

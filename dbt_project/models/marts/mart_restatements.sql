@@ -23,7 +23,11 @@ with snapshot_rows as (
 
 snapshots_of_dates as (
 
-    select distinct date, as_of, fetched_at, response_sha256
+    select distinct
+date,
+as_of,
+fetched_at,
+response_sha256
     from snapshot_rows
 
 ),
@@ -33,9 +37,13 @@ snapshots_in_order as (
     select
         snapshots_of_dates.*,
         row_number() over (
-            partition by date order by as_of asc, fetched_at asc, response_sha256 asc
+            partition by snapshots_of_dates.date
+            order by
+                snapshots_of_dates.as_of asc,
+                snapshots_of_dates.fetched_at asc,
+                snapshots_of_dates.response_sha256 asc
         ) as snapshot_number,
-        count(*) over (partition by date) as snapshots_of_date
+        count(*) over (partition by snapshots_of_dates.date) as snapshots_of_date
     from snapshots_of_dates
 
 ),
@@ -99,7 +107,10 @@ select
     cast(compared_entries.first_tokens as bigint) as first_tokens,
     latest_snapshots.as_of as latest_as_of,
     cast(compared_entries.latest_tokens as bigint) as latest_tokens,
-    cast(coalesce(compared_entries.latest_tokens, 0) - coalesce(compared_entries.first_tokens, 0) as bigint)
+    cast(
+        coalesce(compared_entries.latest_tokens, 0)
+        - coalesce(compared_entries.first_tokens, 0) as bigint
+    )
         as absolute_change,
     {{ growth_pct('coalesce(compared_entries.latest_tokens, 0)', 'compared_entries.first_tokens') }}
         as relative_change_pct
