@@ -168,8 +168,11 @@ def test_a_publish_killed_midway_leaves_the_previous_state_readable(lake_copy: D
         while time.monotonic() < deadline and not killed_during_write:
             in_progress = [
                 path
-                for folder in (lake_copy.data_dir, lake_copy.exports_dir)
-                if folder.exists()
+                for folder in (
+                    lake_copy.data_dir,
+                    *lake_copy.exports_versions_dir.glob("*"),
+                )
+                if folder.is_dir()
                 for path in folder.iterdir()
                 if path.name.endswith(".tmp")
             ]
@@ -189,3 +192,32 @@ def test_a_publish_killed_midway_leaves_the_previous_state_readable(lake_copy: D
     for export in lake_copy.exports_dir.glob("*.parquet"):
         # Whole files: their footer reads, and every mart with rows on the sample has them.
         assert pq.read_metadata(export).num_rows > 0 or export.stem in EMPTY_ON_THE_SAMPLE
+
+
+def test_the_exports_of_one_publish_are_switched_together_and_carry_their_source(
+    lake_copy: DataPaths,
+):
+    # Exports an older version wrote straight into the folder are moved aside, then kept as
+    # the publish before (the next publish removes them, as any older one).
+    lake_copy.exports_dir.mkdir(parents=True)
+    (lake_copy.exports_dir / "mart_vendor_weekly.parquet").write_bytes(b"an older export")
+    assert run("warehouse_job").success
+    first = lake_copy.exports_dir.resolve()
+    assert lake_copy.exports_dir.is_symlink() and first.parent == lake_copy.exports_versions_dir
+    [moved_aside] = [p for p in lake_copy.exports_versions_dir.iterdir() if p != first]
+    assert (moved_aside / "mart_vendor_weekly.parquet").read_bytes() == b"an older export"
+    with (first / "mart_vendor_weekly.parquet").open("rb") as reader_of_the_first_publish:
+        assert run("warehouse_job").success
+        second = lake_copy.exports_dir.resolve()
+        assert second != first
+        # The publish before stays whole for a reader still in it.
+        assert pq.ParquetFile(reader_of_the_first_publish).metadata.num_rows > 0
+    assert sorted(lake_copy.exports_versions_dir.iterdir()) == sorted([first, second])
+
+    for export in lake_copy.exports_dir.glob("*.parquet"):
+        metadata = pq.read_metadata(export).metadata
+        assert metadata[b"as_of"] == b"2026-05-11T00:00:00+00:00", export.name
+        assert metadata[b"source"] == b"sample"
+        assert metadata[b"citation"] == (
+            b"Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
+        )

@@ -104,7 +104,11 @@ def main() -> None:
     processes = [
         subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment) for command in commands
     ]
-    print(f"serve: Dagster UI on {ui_url}, instance in {home}; Ctrl-C or SIGTERM stops it")
+    print(
+        f"serve: Dagster UI on {ui_url} (ready once the code location loads), instance in "
+        f"{home}; Ctrl-C or SIGTERM stops it",
+        flush=True,
+    )
     try:
         while not stopping.wait(1.0):
             exited = [process for process in processes if process.poll() is not None]

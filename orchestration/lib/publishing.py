@@ -16,6 +16,7 @@ history table by table.
 from __future__ import annotations
 
 import shutil
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,7 +31,13 @@ from orchestration.lib.settings import (
     PUBLISHED_STORAGE_VERSION,
     DataPaths,
 )
-from orchestration.lib.storage import atomic_path, connect_duckdb, copy_to_parquet, sql_string
+from orchestration.lib.storage import (
+    atomic_path,
+    connect_duckdb,
+    copy_to_parquet,
+    sql_string,
+    switch_symlink,
+)
 
 PUBLICATION_TABLE = "publication"
 
@@ -131,7 +138,16 @@ def publish_warehouse(
         # Detaching checkpoints the new file, so it is complete before it is renamed into place.
         connection.execute("detach pub")
 
-    exports = export_marts(paths)
+    exports = export_marts(
+        paths,
+        published_at,
+        {
+            "as_of": as_of.astimezone(UTC).isoformat(),
+            "source": sources,
+            "citation": citation,
+            "licence": LICENCE_NOTE,
+        },
+    )
     return Publication(
         published_at=published_at,
         data_as_of=as_of,
@@ -185,13 +201,30 @@ def _same_columns(connection: duckdb.DuckDBPyConnection, table: str) -> bool:
     )
 
 
-def export_marts(paths: DataPaths) -> list[Path]:
-    """Export every table of the published warehouse's ``marts`` schema to one Parquet file."""
+def export_marts(
+    paths: DataPaths, published_at: datetime, metadata: Mapping[str, str]
+) -> list[Path]:
+    """Export every table of the published warehouse's ``marts`` schema to one Parquet file.
+
+    The files of one publish go to a new folder of ``exports/versions``, each carrying
+    ``metadata`` (as_of, source, citation) in its key-value metadata; then the link
+    ``exports/marts`` is switched to that folder in one rename. A reader of several files sees
+    one publish, never two mixed. The folder it replaced stays for readers still in it; older
+    ones are removed.
+    """
+    version = paths.exports_versions_dir / (
+        f"{published_at.strftime('%Y%m%dT%H%M%S%fZ')}-{uuid.uuid4().hex[:8]}"
+    )
     written = []
     with connect_duckdb(paths.published_warehouse, read_only=True) as connection:
         database = connection.execute("select current_database()").fetchone()[0]
         for table in mart_tables(connection, database):
-            target = paths.exports_dir / f"{table}.parquet"
-            copy_to_parquet(connection, f"select * from marts.{table}", target)
-            written.append(target)
+            target = version / f"{table}.parquet"
+            copy_to_parquet(connection, f"select * from marts.{table}", target, metadata)
+            written.append(paths.exports_dir / target.name)
+    version.mkdir(parents=True, exist_ok=True)
+    previous = switch_symlink(paths.exports_dir, version)
+    for folder in paths.exports_versions_dir.iterdir():
+        if folder.is_dir() and folder not in (version, previous):
+            shutil.rmtree(folder, ignore_errors=True)
     return written

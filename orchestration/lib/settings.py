@@ -127,8 +127,17 @@ class DataPaths:
 
     @property
     def exports_dir(self) -> Path:
-        """One Parquet file per mart, for BI tools that read Parquet."""
+        """One Parquet file per mart, for BI tools that read Parquet.
+
+        A symbolic link to the newest folder of :attr:`exports_versions_dir`, switched in one
+        rename, so a reader never sees the files of two publishes mixed.
+        """
         return self.data_dir / "exports" / "marts"
+
+    @property
+    def exports_versions_dir(self) -> Path:
+        """One folder of Parquet exports per publish; the current one and the one before stay."""
+        return self.data_dir / "exports" / "versions"
 
     @property
     def reports_dir(self) -> Path:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -77,12 +77,41 @@ def sql_string(value: object) -> str:
     return "'" + str(value).replace("'", "''") + "'"
 
 
-def copy_to_parquet(connection: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
-    """Write the result of ``query`` to one Parquet file, atomically (DuckDB streams it)."""
+def copy_to_parquet(
+    connection: duckdb.DuckDBPyConnection,
+    query: str,
+    path: Path,
+    metadata: Mapping[str, str] | None = None,
+) -> None:
+    """Write the result of ``query`` to one Parquet file, atomically (DuckDB streams it).
+
+    ``metadata`` goes into the file's key-value metadata (keys are plain identifiers).
+    """
+    options = "format parquet, compression zstd"
+    if metadata:
+        pairs = ", ".join(f"{key}: {sql_string(value)}" for key, value in metadata.items())
+        options += f", kv_metadata {{{pairs}}}"
     with atomic_path(path) as temporary:
-        connection.execute(
-            f"copy ({query}) to {sql_string(temporary)} (format parquet, compression zstd)"
-        )
+        connection.execute(f"copy ({query}) to {sql_string(temporary)} ({options})")
+
+
+def switch_symlink(link: Path, target: Path) -> Path | None:
+    """Point ``link`` at ``target`` in one rename; return what it pointed at before, if anything.
+
+    A folder found where the link goes (exports written before links were used) is moved to
+    ``<target's parent>/previous-<uuid>`` first, so it is kept and the switch can happen.
+    """
+    previous = None
+    if link.is_symlink():
+        previous = link.resolve()
+    elif link.exists():
+        previous = target.parent / f"previous-{uuid.uuid4().hex[:8]}"
+        os.replace(link, previous)
+    temporary = link.with_name(f".{link.name}.{uuid.uuid4().hex}.tmp")
+    os.symlink(os.path.relpath(target, link.parent), temporary)
+    os.replace(temporary, link)
+    fsync_directory(link.parent)
+    return previous
 
 
 def copy_to_partitioned_parquet(
@@ -141,7 +170,8 @@ def remove_stale_temporary_files(paths: DataPaths) -> list[Path]:
         paths.raw_rankings_dir,
         paths.raw_catalog_dir,
         paths.lake_manifests_dir,
-        paths.exports_dir,
+        *(folder for folder in paths.exports_versions_dir.glob("*") if folder.is_dir()),
+        paths.exports_dir.parent,
         paths.reports_dir,
         *(folder for folder in paths.landing_dir.glob("*") if folder.is_dir()),
         *(folder for folder in paths.quarantine_dir.glob("*") if folder.is_dir()),
@@ -152,7 +182,7 @@ def remove_stale_temporary_files(paths: DataPaths) -> list[Path]:
             if path.is_dir() and path.name.startswith(".staging-"):
                 shutil.rmtree(path, ignore_errors=True)
                 removed.append(path)
-            elif path.is_file() and path.name.endswith((".tmp", ".tmp.wal")):
+            elif (path.is_file() or path.is_symlink()) and path.name.endswith((".tmp", ".tmp.wal")):
                 path.unlink(missing_ok=True)
                 removed.append(path)
     return removed
