@@ -191,4 +191,4 @@ def test_dbt_unit_tests_pass(built, tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout
-    assert "PASS=10 " in result.stdout, result.stdout
+    assert "PASS=11 " in result.stdout, result.stdout

@@ -6,9 +6,9 @@ with daily_rows as (
 
 ),
 
-catalog_models as (
+catalog_matches as (
 
-    select * from {{ ref('stg_openrouter__models_catalog') }}
+    select * from {{ ref('int_catalog_models_by_ranked_slug') }}
 
 ),
 
@@ -22,16 +22,12 @@ rows_with_catalog as (
 
     select
         daily_rows.*,
-        coalesce(by_canonical_slug.model_name, by_model_id.model_name) as catalog_model_name,
-        coalesce(by_canonical_slug.open_weights, by_model_id.open_weights) as catalog_open_weights,
-        coalesce(by_canonical_slug.created_date, by_model_id.created_date) as catalog_created_date
+        catalog_matches.model_name as catalog_model_name,
+        catalog_matches.open_weights as catalog_open_weights,
+        catalog_matches.created_date as catalog_created_date
     from daily_rows
-    left join catalog_models as by_canonical_slug
-        on daily_rows.base_permaslug = by_canonical_slug.canonical_slug
-    -- Some ranked slugs are catalogue ids rather than canonical slugs.
-    left join catalog_models as by_model_id
-        on by_canonical_slug.canonical_slug is null
-        and daily_rows.base_permaslug = by_model_id.model_id
+    left join catalog_matches
+        on daily_rows.base_permaslug = catalog_matches.ranked_slug
 
 )
 

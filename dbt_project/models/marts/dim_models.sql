@@ -9,9 +9,9 @@ with daily_tokens as (
 
 ),
 
-catalog_models as (
+catalog_matches as (
 
-    select * from {{ ref('stg_openrouter__models_catalog') }}
+    select * from {{ ref('int_catalog_models_by_ranked_slug') }}
 
 ),
 
@@ -41,23 +41,19 @@ ranked_entries as (
 
 ),
 
--- Some ranked slugs are catalogue ids rather than canonical slugs (as in the daily fact).
 entries_with_catalog as (
 
     select
         ranked_entries.*,
-        coalesce(by_canonical_slug.canonical_slug, by_model_id.canonical_slug) as canonical_slug,
-        coalesce(by_canonical_slug.model_id, by_model_id.model_id) as catalog_model_id,
-        coalesce(by_canonical_slug.model_name, by_model_id.model_name) as catalog_model_name,
-        coalesce(by_canonical_slug.created_date, by_model_id.created_date) as launch_date,
-        coalesce(by_canonical_slug.context_length, by_model_id.context_length) as context_length,
-        coalesce(by_canonical_slug.modality, by_model_id.modality) as modality
+        catalog_matches.canonical_slug,
+        catalog_matches.model_id as catalog_model_id,
+        catalog_matches.model_name as catalog_model_name,
+        catalog_matches.created_date as launch_date,
+        catalog_matches.context_length,
+        catalog_matches.modality
     from ranked_entries
-    left join catalog_models as by_canonical_slug
-        on ranked_entries.base_permaslug = by_canonical_slug.canonical_slug
-    left join catalog_models as by_model_id
-        on by_canonical_slug.canonical_slug is null
-        and ranked_entries.base_permaslug = by_model_id.model_id
+    left join catalog_matches
+        on ranked_entries.base_permaslug = catalog_matches.ranked_slug
 
 ),
 
