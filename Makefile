@@ -44,7 +44,14 @@ retract: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 repair: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 	$(BIN)/python -m orchestration.cli.repair
 
-test: $(MANIFEST) lint
+# Debian's chromium, for the tests that open the report and the BI dashboard in a real browser.
+CHROMIUM := /usr/bin/chromium
+$(CHROMIUM):
+	@if [ "$$(id -u)" = 0 ]; then SUDO=; elif command -v sudo >/dev/null; then SUDO=sudo; \
+	else echo "The browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; fi; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
+
+test: $(MANIFEST) lint $(CHROMIUM)
 	$(BIN)/pytest
 
 # ruff and sqlfluff, as the git hooks in .pre-commit-config.yaml run them, over every tracked file.

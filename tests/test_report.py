@@ -1,17 +1,46 @@
-"""The static report: written, self-contained, with each chart's data and the citation."""
+"""The report: written, self-contained, true to the marts, and drawn in a real browser."""
 
 from __future__ import annotations
 
 import base64
 import re
+from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from orchestration.defs.assets.serving import rankings_report
+from orchestration.lib.charts import SERIES_COLOURS
+from orchestration.lib.reporting import (
+    Chart,
+    fastest_growers_chart,
+    region_share_chart,
+    top_vendors_chart,
+    trillion_club_chart,
+)
 from orchestration.lib.settings import DataPaths
+from orchestration.lib.storage import connect_duckdb
+from tests.browser import chromium_tab
 from tests.helpers import data_dir
 
 CHARTS = ["region_share", "top_vendors", "fastest_growers", "trillion_token_club"]
+CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
+
+
+@pytest.fixture(scope="module")
+def charts(published_sample: DataPaths) -> dict[str, Chart]:
+    """Every chart of the report, built from the published sample."""
+    with connect_duckdb(published_sample.published_warehouse, read_only=True) as connection:
+        return {
+            "region_share": region_share_chart(connection, CITATION)[0],
+            "top_vendors": top_vendors_chart(connection, CITATION),
+            "fastest_growers": fastest_growers_chart(connection, CITATION)[0],
+            "trillion_token_club": trillion_club_chart(connection, CITATION),
+        }
+
+
+def layers(spec: dict) -> list[dict]:
+    return spec.get("layer", [spec])
 
 
 def test_report_and_every_image_are_written(published_sample: DataPaths):
@@ -22,20 +51,96 @@ def test_report_and_every_image_are_written(published_sample: DataPaths):
         assert image.read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), chart
 
 
+def test_every_chart_carries_the_citation_and_as_of(charts: dict[str, Chart]):
+    # The PNG is drawn from the same spec, so a shared image keeps its source.
+    for chart in charts.values():
+        assert chart.spec["title"]["subtitle"][0] == CITATION, chart.slug
+
+
+def test_a_vendor_absent_for_a_week_is_a_gap_not_a_line(charts: dict[str, Chart]):
+    rows = charts["top_vendors"].rows
+    weeks = {week for week, _, _ in rows}
+    minimax = [tokens for _, vendor, tokens in rows if vendor == "MiniMax"]
+    # Every charted week has a row per vendor; MiniMax's 9 absent weeks hold no figure, which
+    # Vega-Lite draws as a break in the line (not a zero, not a bridge).
+    assert len(minimax) == len(weeks) == 26
+    assert sum(tokens is None for tokens in minimax) == 9
+    assert "Anthropic" in {vendor for _, vendor, _ in rows}  # display names, not slugs
+    assert not any("/" in vendor for _, vendor, _ in rows)
+
+
+def test_every_line_has_its_own_colour_and_dash(charts: dict[str, Chart]):
+    for slug in ["top_vendors", "trillion_token_club"]:
+        [lines] = [
+            layer for layer in layers(charts[slug].spec) if "strokeDash" in layer["encoding"]
+        ]
+        colour = lines["encoding"]["color"]["scale"]
+        dash = lines["encoding"]["strokeDash"]["scale"]
+        styles = list(zip(colour["range"], map(tuple, dash["range"]), strict=True))
+        assert colour["domain"] == dash["domain"]
+        assert len(set(styles)) == len(styles) == len(colour["domain"]), slug
+    assert len(
+        charts["trillion_token_club"].spec["layer"][0]["encoding"]["color"]["scale"]["domain"]
+    ) > len(SERIES_COLOURS)
+
+
+def test_fastest_growers_shows_only_growth_by_display_name(charts: dict[str, Chart]):
+    chart = charts["fastest_growers"]
+    assert chart.rows and all(growth > 0 for *_, growth in chart.rows)
+    assert chart.rows[0][0] == "DeepSeek: DeepSeek V4 Flash"
+    assert "3 other models ranked in both weeks declined and are not drawn" in chart.caption
+
+
+def test_the_club_is_measured_from_launch(charts: dict[str, Chart]):
+    chart = charts["trillion_token_club"]
+    minimax = [
+        (days, tokens) for name, days, tokens in chart.rows if name == "MiniMax: MiniMax M2.5"
+    ]
+    # Launched 2026-02-12, first charted week ends 2026-02-15: 3 days after launch.
+    assert minimax[0][0] == 3
+    # Gemini 2.5 Flash was launched before the data begins: its start is not in the data.
+    assert "Google: Gemini 2.5 Flash" not in {name for name, _, _ in chart.rows}
+    assert "launched earlier or are not in the catalogue" in chart.caption
+
+
 def test_report_is_self_contained_and_holds_the_data_and_citation(published_sample: DataPaths):
     page = (published_sample.reports_dir / "index.html").read_text()
-    # Nothing to fetch: every image is inline, no script, stylesheet or remote link.
+    # Nothing to fetch: no remote script, stylesheet, image or link.
     assert not re.search(r"(src|href)=['\"]https?:", page)
-    assert page.count("data:image/png;base64,") == len(CHARTS)
     for chart in CHARTS:
         assert f"<section id='{chart}'>" in page
-    assert "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00." in page
+        assert f"<div class='chart' id='chart-{chart}'>" in page
+    assert CITATION in page
     assert "bundled sample" in page
     assert "China first overtook the United States in the week of 2026-02-09." in page
     # Chart data: the region shares, the vendors, the week's growers and the club members.
-    assert "<td>2026-02-16</td><td>China</td><td>0.59</td>" in page
-    assert "<td>minimax/minimax-m2.5-20260211</td>" in page
+    assert "<td>2026-02-16</td><td>China</td><td>0.59" in page
+    assert "<td>MiniMax: MiniMax M2.5</td>" in page
     assert "Fastest-growing models, week of 2026-05-04" in page
+
+
+def test_the_report_draws_every_chart_in_chromium(published_sample: DataPaths, tmp_path: Path):
+    report = published_sample.reports_dir / "index.html"
+    with chromium_tab() as tab:
+        tab.page.goto(report.as_uri())
+        tab.page.wait_for_selector(
+            f".chart[data-rendered='true'] >> nth={len(CHARTS) - 1}", timeout=30_000
+        )
+        for chart in CHARTS:
+            drawing = tab.page.locator(f"#chart-{chart} svg").first
+            box = drawing.bounding_box()
+            assert box and box["width"] > 300 and box["height"] > 200, chart
+        assert tab.page.get_by_text(CITATION).first.is_visible()
+        # Hover a bar: the tooltip gives the exact figures.
+        tab.page.locator("#chart-fastest_growers svg .mark-rect path").first.hover()
+        tooltip = tab.page.locator("#vg-tooltip-element")
+        tooltip.wait_for(state="visible", timeout=5_000)
+        assert "growth (%)" in tooltip.inner_text()
+        tab.page.screenshot(path=tmp_path / "report.png", full_page=True)
+    assert tab.script_errors == []
+    assert tab.console_errors == []
+    assert tab.refused_requests == []
+    assert (tmp_path / "report.png").stat().st_size > 0
 
 
 def test_the_report_preview_in_the_ui_carries_its_chart_inline(published_sample: DataPaths):

@@ -1,35 +1,42 @@
-"""The static report: charts of the race, from the published marts, viewable offline.
+"""The report: charts of the race, from the published marts, viewable offline.
 
-``index.html`` embeds each chart as a PNG (also written beside it) together with the table of
-figures it plots, and the citation with the data's ``as_of``. Charts cover the latest
-``REPORT_WEEKS`` weeks, so the report reads and draws the same amount whatever history is held.
+``index.html`` draws each chart interactively (hover for exact figures, click the legend to show
+one series) with the Vega libraries inlined, so nothing is fetched at view time; under each chart
+are the figures it plots and its PNG, which carries the citation and the data's ``as_of`` so an
+image shared on its own keeps its source. Charts cover the latest ``REPORT_WEEKS`` weeks, so the
+report reads and draws the same amount whatever history is held.
 """
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Any
 
+import altair as alt
 import duckdb
-import matplotlib
 
-matplotlib.use("Agg")  # no display: render to files only
-
-import matplotlib.pyplot as plt
-
+from orchestration.lib.charts import (
+    LINE_LEGEND,
+    cited,
+    embedding_script,
+    legend_toggle,
+    per_trillion,
+    records,
+    render_png,
+    series_styles,
+)
 from orchestration.lib.settings import DataPaths
 from orchestration.lib.storage import connect_duckdb, write_bytes_atomic
 
 REGION_COLOURS = {
-    "China": "#d62728",
-    "United States": "#1f77b4",
-    "Europe": "#2ca02c",
-    "Other": "#9467bd",
-    "Unattributed": "#b0b0b0",
+    "China": "#e15759",
+    "United States": "#4e79a7",
+    "Europe": "#59a14f",
+    "Other": "#b07aa1",
+    "Unattributed": "#bab0ac",
 }
 MILESTONE_LINES = (10**12, 2 * 10**12, 5 * 10**12)
 TOP_VENDORS = 6
@@ -41,16 +48,18 @@ CHARTED_WEEKS = f"""
     week_start >= (select max(week_start) from marts.mart_region_weekly)
         - interval {7 * (REPORT_WEEKS - 1)} day
 """
+WEEK = alt.X("utcyearmonthdate(week_start):T", title="week starting")
+WEEK_TOOLTIP = alt.Tooltip("utcyearmonthdate(week_start):T", title="week starting")
 
 
 @dataclass(frozen=True)
 class Chart:
-    """One chart of the report: its file, its caption and the figures it plots."""
+    """One chart of the report: its name, its Vega-Lite spec, caption and the figures it plots."""
 
     slug: str
     title: str
     caption: str
-    png: bytes
+    spec: dict[str, Any]
     columns: list[str]
     rows: list[tuple]
 
@@ -68,14 +77,6 @@ class Report:
     leaders: list[tuple]
 
 
-def _png(figure: plt.Figure) -> bytes:
-    buffer = io.BytesIO()
-    figure.tight_layout()
-    figure.savefig(buffer, format="png", dpi=110)
-    plt.close(figure)
-    return buffer.getvalue()
-
-
 def china_overtaking_week(shares: dict[date, dict[str, float]]) -> date | None:
     """The first week China's share exceeds the United States' after a week it did not."""
     previous_behind = False
@@ -87,181 +88,314 @@ def china_overtaking_week(shares: dict[date, dict[str, float]]) -> date | None:
     return None
 
 
-def region_share_chart(connection: duckdb.DuckDBPyConnection) -> tuple[Chart, date | None]:
-    """Weekly token share by region, stacked, with the week China overtook the US marked."""
+def region_share_chart(
+    connection: duckdb.DuckDBPyConnection, citation: str
+) -> tuple[Chart, date | None]:
+    """Weekly token share by region, stacked, with the week China overtook the US marked.
+
+    A region with no tokens in a week has a share of 0 there, so the stack is filled with zeros.
+    """
+    columns = ["week_start", "region", "token_share"]
     rows = connection.execute(
         f"""
-        select week_start, region, token_share from marts.mart_region_weekly
-        where {CHARTED_WEEKS} order by 1, 2
+        with charted_weeks as (
+            select * from marts.mart_region_weekly where {CHARTED_WEEKS}
+        ),
+        week_regions as (
+            select weeks.week_start, regions.region
+            from (select distinct week_start from charted_weeks) as weeks
+            cross join (select distinct region from charted_weeks) as regions
+        )
+        select week_regions.week_start, week_regions.region,
+               round(coalesce(charted_weeks.token_share, 0), 4) as token_share
+        from week_regions
+        left join charted_weeks
+            on charted_weeks.week_start = week_regions.week_start
+            and charted_weeks.region = week_regions.region
+        order by 1, 2
         """
     ).fetchall()
     shares: dict[date, dict[str, float]] = {}
     for week, region, share in rows:
         shares.setdefault(week, {})[region] = share
-    weeks = sorted(shares)
     regions = [region for region in REGION_COLOURS if any(region in s for s in shares.values())]
     overtaking = china_overtaking_week(shares)
-
-    figure, axis = plt.subplots(figsize=(10, 4.8))
-    axis.stackplot(
-        weeks,
-        [[shares[week].get(region, 0.0) for week in weeks] for region in regions],
-        labels=regions,
-        colors=[REGION_COLOURS[region] for region in regions],
-        alpha=0.85,
-    )
-    if overtaking:
-        axis.axvline(overtaking, color="black", linestyle="--", linewidth=1.2)
-        axis.annotate(
-            f"China overtakes the US\nweek of {overtaking:%d %b %Y}",
-            xy=(overtaking, 0.95),
-            xytext=(8, 0),
-            textcoords="offset points",
-            va="top",
-            fontsize=9,
+    title = "Weekly token share by region"
+    areas = (
+        alt.Chart(alt.Data(values=records(columns, rows)))
+        .mark_area(opacity=0.85)
+        .encode(
+            x=WEEK,
+            y=alt.Y(
+                "token_share:Q",
+                stack="zero",
+                title="share of weekly tokens",
+                axis=alt.Axis(format="%"),
+                scale=alt.Scale(domain=[0, 1]),
+            ),
+            color=alt.Color(
+                "region:N",
+                scale=alt.Scale(
+                    domain=regions, range=[REGION_COLOURS[region] for region in regions]
+                ),
+            ),
+            order=alt.Order("region:N"),
+            tooltip=[WEEK_TOOLTIP, "region:N", alt.Tooltip("token_share:Q", format=".1%")],
         )
-    axis.set_ylim(0, 1)
-    axis.set_ylabel("share of weekly tokens")
-    axis.legend(loc="lower left", fontsize=8)
-    axis.set_title("Weekly token share by region")
+    )
+    layers: list[alt.Chart] = [areas]
+    if overtaking:
+        marker = alt.Chart(alt.Data(values=[{"week_start": overtaking.isoformat()}]))
+        layers += [
+            marker.mark_rule(strokeDash=[5, 3], color="black").encode(x=WEEK),
+            marker.mark_text(align="left", dx=5, y=12, fontSize=11).encode(
+                x=WEEK, text=alt.value(f"China overtakes the US, week of {overtaking:%d %b %Y}")
+            ),
+        ]
     caption = (
         f"China first overtook the United States in the week of {overtaking}."
         if overtaking
         else "China has not overtaken the United States in the weeks shown."
     )
-    return (
-        Chart(
-            "region_share",
-            "Weekly token share by region",
-            caption,
-            _png(figure),
-            ["week_start", "region", "token_share"],
-            [(week, region, round(share, 4)) for week, region, share in rows],
-        ),
-        overtaking,
-    )
+    spec = cited(alt.layer(*layers), title, citation)
+    return Chart("region_share", title, caption, spec, columns, rows), overtaking
 
 
-def top_vendors_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
-    """Weekly tokens of the vendors with the most tokens overall."""
+def top_vendors_chart(connection: duckdb.DuckDBPyConnection, citation: str) -> Chart:
+    """Weekly tokens of the vendors with the most tokens over the weeks shown.
+
+    A week in which a vendor had no ranked tokens is a gap in its line, not a point at zero and
+    not a line drawn across: absent from the data is not the same as zero usage.
+    """
+    columns = ["week_start", "vendor_name", "total_tokens"]
     rows = connection.execute(
         f"""
         with charted_weeks as (
             select * from marts.mart_vendor_weekly where {CHARTED_WEEKS}
         ),
         top_vendors as (
-            select vendor_slug from charted_weeks where vendor_slug <> 'other'
+            select vendor_slug, any_value(vendor_name) as vendor_name
+            from charted_weeks where vendor_slug <> 'other'
             group by vendor_slug order by sum(total_tokens) desc, vendor_slug limit {TOP_VENDORS}
+        ),
+        vendor_weeks as (
+            select weeks.week_start, top_vendors.vendor_slug, top_vendors.vendor_name
+            from (select distinct week_start from charted_weeks) as weeks
+            cross join top_vendors
         )
-        select week_start, vendor_slug, total_tokens from charted_weeks
-        where vendor_slug in (select vendor_slug from top_vendors) order by 2, 1
+        select vendor_weeks.week_start, vendor_weeks.vendor_name, charted_weeks.total_tokens
+        from vendor_weeks
+        left join charted_weeks
+            on charted_weeks.week_start = vendor_weeks.week_start
+            and charted_weeks.vendor_slug = vendor_weeks.vendor_slug
+        order by 2, 1
         """
     ).fetchall()
-    figure, axis = plt.subplots(figsize=(10, 4.8))
-    for vendor in dict.fromkeys(vendor for _, vendor, _ in rows):
-        points = [(week, tokens / 1e12) for week, v, tokens in rows if v == vendor]
-        axis.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=vendor)
-    axis.set_ylabel("tokens per week (trillions)")
-    axis.legend(fontsize=8)
-    axis.set_title(f"Weekly tokens of the top {TOP_VENDORS} vendors")
-    return Chart(
-        "top_vendors",
-        f"Weekly tokens of the top {TOP_VENDORS} vendors",
-        "Vendors ranked by their tokens over the weeks shown.",
-        _png(figure),
-        ["week_start", "vendor_slug", "total_tokens"],
-        rows,
+    vendors = list(dict.fromkeys(vendor for _, vendor, _ in rows))
+    colour, dash = series_styles(vendors)
+    toggle = legend_toggle("vendor_name")
+    absent = sum(1 for row in rows if row[2] is None)
+    title = f"Weekly tokens of the top {TOP_VENDORS} vendors"
+    lines = (
+        alt.Chart(alt.Data(values=records(columns, rows)))
+        .transform_calculate(trillions=per_trillion("total_tokens"))
+        .mark_line(point=True)
+        .encode(
+            x=WEEK,
+            y=alt.Y("trillions:Q", title="tokens per week (trillions)"),
+            color=alt.Color("vendor_name:N", scale=colour, title="vendor", legend=LINE_LEGEND),
+            strokeDash=alt.StrokeDash(
+                "vendor_name:N", scale=dash, title="vendor", legend=LINE_LEGEND
+            ),
+            opacity=alt.when(toggle).then(alt.value(1)).otherwise(alt.value(0.12)),
+            tooltip=[
+                WEEK_TOOLTIP,
+                alt.Tooltip("vendor_name:N", title="vendor"),
+                alt.Tooltip("total_tokens:Q", title="tokens", format=",d"),
+            ],
+        )
+        .add_params(toggle)
     )
+    caption = (
+        "Vendors ranked by their tokens over the weeks shown. A gap is a week with no ranked "
+        f"tokens for that vendor ({absent} vendor-weeks here); it is not drawn as zero or "
+        "bridged by a line."
+    )
+    return Chart("top_vendors", title, caption, cited(lines, title, citation), columns, rows)
 
 
-def fastest_growers_chart(connection: duckdb.DuckDBPyConnection) -> tuple[Chart, date | None]:
-    """Week-over-week growth of the fastest-growing models of the latest complete week."""
+def fastest_growers_chart(
+    connection: duckdb.DuckDBPyConnection, citation: str
+) -> tuple[Chart, date | None]:
+    """Week-over-week growth of the models that grew most in the latest complete week.
+
+    Only growth is drawn: the models that shrank are counted in the caption.
+    """
     latest = connection.execute(
         "select max(week_start) from marts.mart_model_weekly_growth where is_complete_week"
     ).fetchone()[0]
+    ranked_both_weeks = """
+        from marts.mart_model_weekly_growth as growth
+        join marts.dim_models as models on models.model_permaslug = growth.model_permaslug
+        where growth.week_start = ? and growth.wow_growth_pct is not null
+            and growth.model_rank is not null
+    """
+    columns = ["display_name", "total_tokens", "prev_week_tokens", "wow_growth_pct"]
     rows = connection.execute(
         f"""
-        select model_permaslug, total_tokens, prev_week_tokens, round(wow_growth_pct, 1)
-        from marts.mart_model_weekly_growth
-        where week_start = ? and wow_growth_pct is not null and model_rank is not null
-        order by wow_growth_pct desc, model_permaslug limit {TOP_GROWERS}
+        select models.display_name, growth.total_tokens, growth.prev_week_tokens,
+               round(growth.wow_growth_pct, 1)
+        {ranked_both_weeks} and growth.wow_growth_pct > 0
+        order by growth.wow_growth_pct desc, models.display_name limit {TOP_GROWERS}
         """,
         [latest],
     ).fetchall()
-    figure, axis = plt.subplots(figsize=(10, 4.8))
-    labels = [row[0] for row in rows][::-1]
-    axis.barh(labels, [row[3] for row in rows][::-1], color="#ff7f0e")
-    axis.axvline(0, color="black", linewidth=0.8)
-    axis.set_xlabel("week-over-week growth (%)")
-    axis.set_title(f"Fastest-growing models, week of {latest}")
-    return (
-        Chart(
-            "fastest_growers",
-            f"Fastest-growing models, week of {latest}",
-            "Models ranked that week and the week before, by week-over-week growth.",
-            _png(figure),
-            ["model_permaslug", "total_tokens", "prev_week_tokens", "wow_growth_pct"],
-            rows,
-        ),
-        latest,
+    declined = connection.execute(
+        f"select count(*) {ranked_both_weeks} and growth.wow_growth_pct < 0", [latest]
+    ).fetchone()[0]
+    title = f"Fastest-growing models, week of {latest}"
+    bars = (
+        alt.Chart(alt.Data(values=records(columns, rows)))
+        .mark_bar(color="#f28e2b")
+        .encode(
+            x=alt.X("wow_growth_pct:Q", title="week-over-week growth (%)"),
+            y=alt.Y("display_name:N", sort="-x", title=None),
+            tooltip=[
+                alt.Tooltip("display_name:N", title="model"),
+                alt.Tooltip("wow_growth_pct:Q", title="growth (%)", format=".1f"),
+                alt.Tooltip("total_tokens:Q", title="tokens", format=",d"),
+                alt.Tooltip("prev_week_tokens:Q", title="week before", format=",d"),
+            ],
+        )
     )
+    caption = (
+        f"The {len(rows)} models ranked that week and the week before whose tokens grew most; "
+        f"{declined} other models ranked in both weeks declined and are not drawn."
+    )
+    return Chart(
+        "fastest_growers", title, caption, cited(bars, title, citation), columns, rows
+    ), latest
 
 
-def trillion_club_chart(connection: duckdb.DuckDBPyConnection) -> Chart:
-    """Cumulative tokens of the club's largest models against days since each was first seen.
+def trillion_club_chart(connection: duckdb.DuckDBPyConnection, citation: str) -> Chart:
+    """Cumulative tokens of the club's largest models against days since each model's launch.
 
-    Week by week (the cumulative total at the end of each charted week), so the chart reads the
-    same number of rows whatever history is held.
+    Measured from launch (the catalogue's ``created`` date), not from first appearance: a model
+    already ranked on the first day of data would otherwise seem to start that day with nothing
+    behind it. So only members launched within the data are drawn, whose whole life is held;
+    week by week (the cumulative total at the end of each charted week), with a gap where a
+    model had no ranked tokens that week.
     """
+    columns = ["display_name", "days_since_launch", "cumulative_tokens"]
     rows = connection.execute(
         f"""
-        with club as (
-            select distinct model_permaslug from marts.mart_token_milestones
-            where level = 'model'
+        with members as (
+            select milestones.model_permaslug, models.display_name, models.launch_date
+            from marts.mart_token_milestones as milestones
+            join marts.dim_models as models
+                on models.model_permaslug = milestones.model_permaslug
+            where milestones.level = 'model'
+                and milestones.threshold_tokens = {MILESTONE_LINES[0]}
+                and models.launch_date >= (select first_date from marts.publication)
         ),
-        charted_weeks as (
+        member_weeks as (
             select
-                model_permaslug,
-                least(week_start + 6, (select last_date from marts.publication))
-                    - first_seen_date as days_since_first_seen,
-                cumulative_tokens
-            from marts.mart_model_weekly_growth
-            where {CHARTED_WEEKS} and model_permaslug in (select model_permaslug from club)
+                growth.model_permaslug,
+                growth.week_start,
+                least(growth.week_start + 6, (select last_date from marts.publication))
+                    - members.launch_date as days_since_launch,
+                growth.cumulative_tokens
+            from (
+                select * from marts.mart_model_weekly_growth where {CHARTED_WEEKS}
+            ) as growth
+            join members on members.model_permaslug = growth.model_permaslug
         ),
         largest as (
-            select model_permaslug from charted_weeks
+            select model_permaslug from member_weeks
             group by model_permaslug
             order by max(cumulative_tokens) desc, model_permaslug
             limit {CLUB_LINES}
+        ),
+        weeks_since_first as (
+            select members.model_permaslug, members.display_name, members.launch_date,
+                   weeks.week_start
+            from members
+            join (select distinct week_start from member_weeks) as weeks
+                on weeks.week_start >= (
+                    select min(first.week_start) from member_weeks as first
+                    where first.model_permaslug = members.model_permaslug
+                )
+            where members.model_permaslug in (select model_permaslug from largest)
         )
-        select model_permaslug, days_since_first_seen, cumulative_tokens from charted_weeks
-        where model_permaslug in (select model_permaslug from largest)
+        select
+            weeks_since_first.display_name,
+            least(weeks_since_first.week_start + 6, (select last_date from marts.publication))
+                - weeks_since_first.launch_date as days_since_launch,
+            member_weeks.cumulative_tokens
+        from weeks_since_first
+        left join member_weeks
+            on member_weeks.model_permaslug = weeks_since_first.model_permaslug
+            and member_weeks.week_start = weeks_since_first.week_start
         order by 1, 2
         """
     ).fetchall()
-    members = connection.execute(
-        "select count(distinct model_permaslug) from marts.mart_token_milestones "
-        "where level = 'model'"
-    ).fetchone()[0]
-    figure, axis = plt.subplots(figsize=(10, 5.5))
-    for model in dict.fromkeys(model for model, _, _ in rows):
-        points = [(days, tokens / 1e12) for m, days, tokens in rows if m == model]
-        axis.plot([p[0] for p in points], [p[1] for p in points], linewidth=1.2, label=model)
-    for threshold in MILESTONE_LINES:
-        axis.axhline(threshold / 1e12, color="grey", linestyle=":", linewidth=1)
-        axis.annotate(f"{threshold // 10**12}T", xy=(0, threshold / 1e12), fontsize=8, va="bottom")
-    axis.set_xlabel("days since first seen")
-    axis.set_ylabel("cumulative tokens (trillions)")
-    axis.legend(fontsize=7)
-    axis.set_title("The trillion-token club")
+    members, launched_before = connection.execute(
+        f"""
+        select count(*), count(*) filter (
+            where models.launch_date is null
+                or models.launch_date < (select first_date from marts.publication)
+        )
+        from marts.mart_token_milestones as milestones
+        join marts.dim_models as models on models.model_permaslug = milestones.model_permaslug
+        where milestones.level = 'model' and milestones.threshold_tokens = {MILESTONE_LINES[0]}
+        """
+    ).fetchone()
+    models = list(dict.fromkeys(model for model, _, _ in rows))
+    colour, dash = series_styles(models)
+    toggle = legend_toggle("display_name")
+    title = "The trillion-token club: cumulative tokens since launch"
+    lines = (
+        alt.Chart(alt.Data(values=records(columns, rows)))
+        .transform_calculate(trillions=per_trillion("cumulative_tokens"))
+        .mark_line(point=alt.OverlayMarkDef(size=12))
+        .encode(
+            x=alt.X("days_since_launch:Q", title="days since launch"),
+            y=alt.Y("trillions:Q", title="cumulative tokens (trillions)"),
+            color=alt.Color("display_name:N", scale=colour, title="model", legend=LINE_LEGEND),
+            strokeDash=alt.StrokeDash(
+                "display_name:N", scale=dash, title="model", legend=LINE_LEGEND
+            ),
+            opacity=alt.when(toggle).then(alt.value(1)).otherwise(alt.value(0.12)),
+            tooltip=[
+                alt.Tooltip("display_name:N", title="model"),
+                alt.Tooltip("days_since_launch:Q", title="days since launch"),
+                alt.Tooltip("cumulative_tokens:Q", title="cumulative tokens", format=",d"),
+            ],
+        )
+        .add_params(toggle)
+    )
+    thresholds = alt.Chart(
+        alt.Data(
+            values=[{"trillions": t / 1e12, "label": f"{t // 10**12}T"} for t in MILESTONE_LINES]
+        )
+    )
+    layers = alt.layer(
+        lines,
+        thresholds.mark_rule(color="grey", strokeDash=[2, 3]).encode(y="trillions:Q"),
+        thresholds.mark_text(align="left", dx=3, dy=-6, color="grey").encode(
+            y="trillions:Q", x=alt.value(0), text="label:N"
+        ),
+    )
+    caption = (
+        f"Days are counted from each model's launch (its catalogue date), not from its first day "
+        f"in the data, which for a model already ranked when the data begins is the data's first "
+        f"day rather than the model's. So only members launched within the data are drawn: the "
+        f"{len(models)} largest of {members - launched_before}; {launched_before} of the "
+        f"{members} members launched earlier or are not in the catalogue (see the milestones "
+        f"mart). Points are week ends; a gap is a week with no ranked tokens."
+    )
     return Chart(
-        "trillion_token_club",
-        "The trillion-token club",
-        f"Cumulative tokens from the first day each model appears, at the end of each week shown; "
-        f"the {CLUB_LINES} largest of the {members} models that crossed 1T are drawn.",
-        _png(figure),
-        ["model_permaslug", "days_since_first_seen", "cumulative_tokens"],
-        rows,
+        "trillion_token_club", title, caption, cited(layers, title, citation), columns, rows
     )
 
 
@@ -275,7 +409,10 @@ def _table(columns: list[str], rows: list[tuple]) -> str:
 
 
 def render_html(charts: list[Chart], citation: str, is_sample: bool) -> str:
-    """The whole report as one HTML document with nothing to fetch."""
+    """The whole report as one HTML document with nothing to fetch.
+
+    Each chart's PNG is linked (written beside the page) and shown if the script cannot run.
+    """
     sample_note = (
         "<p class='note'>This report shows the bundled sample: 26 weeks of real weekly top-model "
         "figures spread over days, with no <code>other</code> row, so shares are of the top "
@@ -285,25 +422,30 @@ def render_html(charts: list[Chart], citation: str, is_sample: bool) -> str:
     )
     sections = "".join(
         f"<section id='{chart.slug}'><h2>{html.escape(chart.title)}</h2>"
-        f"<img alt='{html.escape(chart.title)}' src='data:image/png;base64,"
-        f"{base64.b64encode(chart.png).decode()}'>"
-        f"<p>{html.escape(chart.caption)}</p>"
+        f"<div class='chart' id='chart-{chart.slug}'>"
+        f"<noscript><img alt='{html.escape(chart.title)}' src='{chart.slug}.png'></noscript></div>"
+        f"<p>{html.escape(chart.caption)} <a href='{chart.slug}.png'>PNG</a></p>"
         f"<details><summary>Data</summary>{_table(chart.columns, chart.rows)}</details></section>"
         for chart in charts
     )
+    script = embedding_script({f"chart-{chart.slug}": chart.spec for chart in charts})
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>OpenRouter rankings report</title>
 <style>
 body {{ font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
 img {{ max-width: 100%; }} table {{ border-collapse: collapse; font-size: 0.8em; }}
 td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
+.chart {{ min-height: 420px; }}
 .note {{ background: #fff3cd; padding: 0.6em; }}
 .citation {{ font-weight: bold; }}
 </style></head><body>
 <h1>OpenRouter model-usage rankings</h1>
 <p class="citation">{html.escape(citation)} Licensed under CC BY 4.0.</p>
-{sample_note}{sections}
+{sample_note}<p>Hover a chart for exact figures; click a legend entry to show that series alone
+(shift-click to add more, click the background to show all).</p>
+{sections}
 <footer><p class="citation">{html.escape(citation)}</p></footer>
+<script type="module">{script}</script>
 </body></html>
 """
 
@@ -314,13 +456,13 @@ def build_report(paths: DataPaths) -> Report:
         citation, source = connection.execute(
             "select citation, source from marts.publication"
         ).fetchone()
-        region_chart, overtaking = region_share_chart(connection)
-        growers_chart, latest_week = fastest_growers_chart(connection)
+        region_chart, overtaking = region_share_chart(connection, citation)
+        growers_chart, latest_week = fastest_growers_chart(connection, citation)
         charts = [
             region_chart,
-            top_vendors_chart(connection),
+            top_vendors_chart(connection, citation),
             growers_chart,
-            trillion_club_chart(connection),
+            trillion_club_chart(connection, citation),
         ]
         leaders = connection.execute(
             """
@@ -335,7 +477,7 @@ def build_report(paths: DataPaths) -> Report:
     image_paths = []
     for chart in charts:
         path = paths.reports_dir / f"{chart.slug}.png"
-        write_bytes_atomic(path, chart.png)
+        write_bytes_atomic(path, render_png(chart.spec))
         image_paths.append(path)
     html_path = paths.reports_dir / "index.html"
     write_bytes_atomic(html_path, render_html(charts, citation, is_sample).encode())

@@ -101,7 +101,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
 @dg.asset(
     deps=[published_warehouse],
     group_name=SERVE_GROUP,
-    kinds={"html", "matplotlib"},
+    kinds={"html", "vega"},
     description=(
         "A static report (data/reports/index.html plus a PNG per chart) of the race between "
         "regions, vendors and models, from the published warehouse; viewable offline."

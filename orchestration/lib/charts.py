@@ -1,0 +1,100 @@
+"""Charts as Vega-Lite specs (built with Altair): one spec per chart, drawn two ways.
+
+The report embeds each spec as an interactive chart (tooltips with exact figures, series toggled
+from the legend) through the Vega libraries that vl-convert bundles, inlined in the page so
+nothing is fetched at view time; vl-convert also renders the same spec to the PNG that is shared
+on its own. Every spec carries the citation and the data's ``as_of`` in its subtitle, so both
+drawings do.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import altair as alt
+import vl_convert
+
+# Vega-Lite release of the specs Altair writes; the inlined libraries and the PNGs use it too.
+VEGA_LITE_VERSION = "v" + ".".join(alt.SCHEMA_VERSION.lstrip("v").split(".")[:2])
+WIDTH, HEIGHT = 860, 360
+# Ten well-separated colours (Tableau 10); past ten series, dashes tell lines apart.
+SERIES_COLOURS = [
+    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f",
+    "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
+]  # fmt: skip
+SERIES_DASHES = [[1, 0], [7, 3], [2, 2]]
+# Legend entries drawn as line samples, so a series' dash shows beside its colour.
+LINE_LEGEND = alt.Legend(symbolType="stroke", symbolStrokeWidth=2.5, labelLimit=320)
+
+
+def series_styles(names: list[str]) -> tuple[alt.Scale, alt.Scale]:
+    """A colour scale and a dash scale giving each of ``names`` its own colour and dash pair."""
+    if len(names) > len(SERIES_COLOURS) * len(SERIES_DASHES):
+        raise ValueError(f"{len(names)} series is more than the styles can tell apart")
+    colours = [SERIES_COLOURS[i % len(SERIES_COLOURS)] for i in range(len(names))]
+    dashes = [SERIES_DASHES[i // len(SERIES_COLOURS)] for i in range(len(names))]
+    return alt.Scale(domain=names, range=colours), alt.Scale(domain=names, range=dashes)
+
+
+def per_trillion(field: str) -> str:
+    """A Vega expression for ``field`` in trillions that keeps a missing value missing (a gap)."""
+    return f"datum.{field} == null ? null : datum.{field} / 1e12"
+
+
+def records(columns: list[str], rows: list[tuple]) -> list[dict[str, Any]]:
+    """Rows as JSON-ready records: dates as ISO strings, which Vega-Lite reads as UTC dates."""
+    return [
+        {
+            column: value.isoformat() if isinstance(value, date) else value
+            for column, value in zip(columns, row, strict=True)
+        }
+        for row in rows
+    ]
+
+
+def cited(chart: alt.TopLevelMixin, title: str, citation: str) -> dict[str, Any]:
+    """The chart's spec, titled, with the citation as its subtitle, at the report's size."""
+    return chart.properties(
+        title=alt.TitleParams(
+            title, subtitle=[citation, "Licensed under CC BY 4.0."], anchor="start"
+        ),
+        width=WIDTH,
+        height=HEIGHT,
+    ).to_dict()
+
+
+def legend_toggle(field: str) -> alt.Parameter:
+    """A selection bound to the legend: clicking a series shows it alone (shift adds others)."""
+    return alt.selection_point(fields=[field], bind="legend")
+
+
+def render_png(spec: dict[str, Any]) -> bytes:
+    """The spec drawn as a PNG, with no data fetched from anywhere."""
+    return vl_convert.vegalite_to_png(
+        spec, vl_version=VEGA_LITE_VERSION, scale=1.5, allowed_base_urls=[]
+    )
+
+
+def embedding_script(specs: dict[str, dict[str, Any]]) -> str:
+    """One self-contained ES module drawing each spec into the element with its id.
+
+    A chart that fails to draw says so in its element instead of leaving it empty.
+    """
+    # "<" escaped so that no string in the data can close the script element.
+    specs_json = json.dumps(specs).replace("<", "\\u003c")
+    snippet = f"""
+const specs = {specs_json};
+for (const [id, spec] of Object.entries(specs)) {{
+  const element = document.getElementById(id);
+  try {{
+    await vegaEmbed(element, spec, {{actions: false, renderer: "svg"}});
+    element.dataset.rendered = "true";
+  }} catch (error) {{
+    element.textContent = "This chart could not be drawn: " + error;
+    throw error;
+  }}
+}}
+"""
+    return vl_convert.javascript_bundle(snippet, vl_version=VEGA_LITE_VERSION)
