@@ -3,29 +3,40 @@
 Without ``OPENROUTER_API_KEY`` it ingests the bundled sample's whole date range in one run; with
 a key it ingests the live API from 2025-01-01 to yesterday (one request per 366 days). Then
 ``warehouse_job`` builds the whole warehouse with dbt, runs every data test, and publishes the
-warehouse, its Parquet exports and the report.
+warehouse, its Parquet exports and the report; the summary (:mod:`orchestration.cli.demo_summary`)
+says what was ingested, how the checks went, what was published and what the marts say.
 Runs are recorded in the Dagster instance at ``DAGSTER_HOME``, so ``make ui`` shows them.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import time
+import warnings
+from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 
+from orchestration.cli.demo_summary import (
+    check_lines,
+    headline_lines,
+    ingested_lines,
+    next_command_lines,
+    published_lines,
+    shown,
+)
 from orchestration.cli.running import load_definitions, pipeline_instance, run_job
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import (
-    CITATION_TEMPLATE,
     RANKINGS_HISTORY_START,
     data_paths,
     live_api_enabled,
     sample_dir,
 )
-from orchestration.lib.storage import connect_duckdb, sql_string
 
 
 def ingestion_range() -> tuple[date, date]:
@@ -35,73 +46,86 @@ def ingestion_range() -> tuple[date, date]:
     return BundledSample(sample_dir()).date_range()
 
 
-def summary() -> str:
-    """Rows, dates, snapshots and tokens in the lake, the marts built, and the citation."""
-    paths = data_paths()
-    connection = connect_duckdb()
-    rankings = f"{paths.raw_rankings_dir}/*/*.parquet"
-    rows, dates, snapshots, tokens, first, last, as_of = connection.execute(
-        f"""
-        select count(*), count(distinct date), count(distinct response_sha256),
-               sum(total_tokens), min(date), max(date), max(as_of)
-        from read_parquet({sql_string(rankings)}, hive_partitioning = true)
-        """
-    ).fetchone()
-    models = connection.execute(
-        f"select count(*) from read_parquet({sql_string(f'{paths.raw_catalog_dir}/*.parquet')})"
-    ).fetchone()[0]
-    connection.close()
-    with connect_duckdb(paths.working_warehouse, read_only=True) as warehouse:
-        marts = warehouse.execute(
-            """
-            select table_name, estimated_size from duckdb_tables()
-            where schema_name = 'marts' order by table_name
-            """
-        ).fetchall()
-    return "\n".join(
-        [
-            f"raw rankings: {rows} rows, {dates} dates ({first}..{last}), {snapshots} snapshots, "
-            f"{tokens:,} tokens",
-            f"  Parquet lake:     {paths.raw_rankings_dir}",
-            f"  landing:          {paths.landing_dir}",
-            f"model catalogue:    {models} model rows in {paths.raw_catalog_dir}",
-            f"working warehouse:  {paths.working_warehouse}",
-            *(f"  marts.{name}: {count} rows" for name, count in marts),
-            f"published warehouse: {paths.published_warehouse}  "
-            f"(duckdb -readonly {paths.published_warehouse})",
-            f"Parquet exports:  {paths.exports_dir}",
-            f"report:           {paths.reports_dir / 'index.html'}",
-            CITATION_TEMPLATE.format(as_of=as_of.isoformat()),
-        ]
-    )
-
-
 def main() -> None:
-    """Materialize everything for the whole range, then print a summary."""
+    """Materialize everything for the whole range, then print what was done and what it says.
+
+    Every Dagster and dbt line (dbt's line per model and test among them) goes to
+    ``data/logs/demo.log``; the terminal gets one line per job and the summary, or the log's end
+    if a job fails.
+    """
     started = time.monotonic()
     # One planned-materialization event for the whole ingested range instead of one per date
     # (182 on the sample, each a SQLite write). Dagster's documented trade-off: if this run
     # failed, its partitions would not be marked failed; a re-run of `make demo` redoes them.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
-    defs = load_definitions("make demo")
+    with warnings.catch_warnings():
+        # Loading first, before anything is written: a refused setting (an API key with a stray
+        # newline, say) ends the command with its message. The beta parameters this code location
+        # uses are its own choice, not news for the user.
+        warnings.simplefilter("ignore", dg.BetaWarning)
+        defs = load_definitions("make demo")
+    paths = data_paths()
     first, last = ingestion_range()
-    source = "live API" if live_api_enabled() else f"bundled sample ({sample_dir()})"
-    print(f"Ingesting {first}..{last} from the {source}")
-    with pipeline_instance() as instance:
+    source = "live API" if live_api_enabled() else f"bundled sample ({shown(sample_dir())})"
+    log_path = paths.logs_dir / "demo.log"
+    print(f"Running the pipeline on {first}..{last} from the {source}", flush=True)
+    print(f"(every Dagster and dbt line goes to {shown(log_path)})", flush=True)
+    checks = run_pipeline(defs, first, last, log_path)
+    sections = [
+        ingested_lines(paths, source),
+        check_lines(checks, log_path),
+        published_lines(paths),
+        headline_lines(paths),
+        next_command_lines(paths),
+    ]
+    print("\n" + "\n\n".join("\n".join(section) for section in sections))
+    print(f"\ndone in {time.monotonic() - started:.1f}s")
+
+
+def run_pipeline(
+    defs: dg.Definitions, first: date, last: date, log_path: Path
+) -> list[dg.AssetCheckEvaluation]:
+    """The catalogue, the rankings for every date, then the warehouse: its checks' results.
+
+    Runs recovered from a dead process and steps waiting for the warehouse pool are reported on
+    the terminal; everything else goes to ``log_path``. A failed job ends the command with its
+    steps' errors.
+    """
+    terminal = sys.stdout
+    jobs = [
         # The catalogue first: the warehouse build joins the rankings to it.
-        run_job(defs, instance, "catalog_job")
+        ("catalog_job", {}, "the model catalogue"),
         # All dates in one run; then one full warehouse build. (A single partitioned run of the
         # whole graph would log a planned event per date for every dbt model.)
-        run_job(
-            defs,
-            instance,
+        (
             "rankings_job",
-            tags=partition_range_tags(first, last),
-            asset_selection=[dg.AssetKey("raw_rankings_daily")],
-        )
-        run_job(defs, instance, "warehouse_job")
-    print(summary())
-    print(f"done in {time.monotonic() - started:.1f}s")
+            {
+                "tags": partition_range_tags(first, last),
+                "asset_selection": [dg.AssetKey("raw_rankings_daily")],
+            },
+            f"rankings for {(last - first).days + 1} days",
+        ),
+        ("warehouse_job", {}, "dbt build and checks, publish, exports, report"),
+    ]
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with (
+        pipeline_instance() as instance,
+        log_path.open("w") as log,
+        redirect_stdout(log),
+        redirect_stderr(log),
+    ):
+        for name, options, what in jobs:
+            started = time.monotonic()
+            print(f"  {name:<14} {what} ...", end="", file=terminal, flush=True)
+            try:
+                result = run_job(
+                    defs, instance, name, log_hint=shown(log_path), notices=terminal, **options
+                )
+            except SystemExit:
+                print(" failed", file=terminal, flush=True)
+                raise
+            print(f" ok ({time.monotonic() - started:.1f}s)", file=terminal, flush=True)
+    return list(result.get_asset_check_evaluations())
 
 
 if __name__ == "__main__":

@@ -11,8 +11,10 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TextIO
 
 import dagster as dg
+from dagster._utils.error import SerializableErrorInfo
 
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.run_recovery import PID_TAG, process_tags, recover_from_dead_runs
@@ -47,8 +49,8 @@ class PoolWaitReporter:
     holder, on the console and in the waiting run's own event log (shown in the UI).
     """
 
-    def __init__(self, instance: dg.DagsterInstance, poll_seconds: float = 2.0):
-        self.instance, self.poll_seconds = instance, poll_seconds
+    def __init__(self, instance: dg.DagsterInstance, notices: TextIO, poll_seconds: float = 2.0):
+        self.instance, self.notices, self.poll_seconds = instance, notices, poll_seconds
         self.reported: set[tuple[str, str, str]] = set()
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._watch, daemon=True)
@@ -85,7 +87,7 @@ class PoolWaitReporter:
                     f"{holder_id} ({holder.job_name if holder else 'unknown job'}, "
                     f"{holder.status.value if holder else 'unknown status'})"
                 )
-                print(message, flush=True)
+                print(message, file=self.notices, flush=True)
                 self.instance.report_engine_event(message, dagster_run=waiting)
 
 
@@ -100,15 +102,29 @@ def load_definitions(command: str) -> dg.Definitions:
     return defs
 
 
+def error_message(error: SerializableErrorInfo | None) -> str:
+    """The message of the first error in the chain that is not Dagster's wrapping of it."""
+    cause = error
+    while cause is not None and (cause.cls_name or "").startswith("Dagster"):
+        cause = cause.cause
+    chosen = cause or error
+    return chosen.message.strip() if chosen else "no error recorded"
+
+
 def run_job(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
     name: str,
     tags: dict[str, str] | None = None,
     asset_selection: list[dg.AssetKey] | None = None,
-) -> None:
-    """Execute one job of the code location in this process; exit non-zero if it fails."""
-    with PoolWaitReporter(instance):
+    log_hint: str = "the log above",
+    notices: TextIO | None = None,
+) -> dg.ExecuteInProcessResult:
+    """Execute one job of the code location in this process; exit non-zero if it fails.
+
+    A step waiting for the warehouse pool is reported on ``notices`` (default: standard output).
+    """
+    with PoolWaitReporter(instance, notices or sys.stdout):
         result = defs.resolve_job_def(name).execute_in_process(
             instance=instance,
             tags={**(tags or {}), **process_tags()},
@@ -117,4 +133,17 @@ def run_job(
             raise_on_error=False,
         )
     if not result.success:
-        sys.exit(f"job {name} failed: see the log above, or `make ui` for the run")
+        errors = [
+            f"  {event.step_key}: {error_message(event.step_failure_data.error)}"
+            for event in result.get_step_failure_events()
+        ]
+        sys.exit(
+            "\n".join(
+                [
+                    f"job {name} failed:",
+                    *errors,
+                    f"see {log_hint}, or `make ui` for run {result.run_id}",
+                ]
+            )
+        )
+    return result

@@ -145,6 +145,11 @@ class DataPaths:
         return self.data_dir / "reports"
 
     @property
+    def logs_dir(self) -> Path:
+        """Logs of the command-line runs (``make demo``): every Dagster and dbt line."""
+        return self.data_dir / "logs"
+
+    @property
     def service_dir(self) -> Path:
         """The service's state (``make serve``): its Dagster home, local PostgreSQL and logs."""
         return self.data_dir / "service"

@@ -1,0 +1,218 @@
+"""What ``make demo`` prints when it is done: what was ingested, how the checks went, what was
+published, three headlines from the published marts with the citation, and what to try next."""
+
+from __future__ import annotations
+
+import json
+import os
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import dagster as dg
+
+from orchestration.defs.project import dbt_project
+from orchestration.lib.reporting import china_overtaking_week
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths
+from orchestration.lib.storage import connect_duckdb, sql_string
+
+# What dbt's built-in tests assert (the project's own generic tests carry descriptions).
+BUILT_IN_TEST_PURPOSES = {
+    "not_null": "No value is missing.",
+    "unique": "No value occurs twice.",
+    "accepted_values": "Only the listed values occur.",
+    "relationships": "Every key is found in the table it refers to.",
+}
+
+
+def shown(path: Path) -> str:
+    """``path`` as a user types it here: relative to the current directory when inside it.
+
+    Links are kept as they are (``data/exports/marts`` is a link to the current version).
+    """
+    relative = os.path.relpath(os.path.abspath(path))
+    return str(path) if relative.startswith("..") else relative
+
+
+def first_sentence(text: str, limit: int = 64) -> str:
+    """The first sentence of ``text``, cut at a word to at most ``limit`` characters."""
+    sentence = text.split(". ")[0].rstrip(".")
+    if len(sentence) <= limit:
+        return sentence
+    return sentence[: sentence.rfind(" ", 0, limit - 3)] + "..."
+
+
+def ingested_lines(paths: DataPaths, source: str) -> list[str]:
+    """Snapshots, rows, dates and tokens in the lake, and the catalogue's models."""
+    rankings = f"{paths.raw_rankings_dir}/*/*.parquet"
+    with connect_duckdb() as connection:
+        rows, dates, snapshots, tokens, first, last = connection.execute(
+            f"""
+            select count(*), count(distinct date), count(distinct response_sha256),
+                   sum(total_tokens), min(date), max(date)
+            from read_parquet({sql_string(rankings)}, hive_partitioning = true)
+            """
+        ).fetchone()
+        models = connection.execute(
+            f"select count(*) from read_parquet({sql_string(f'{paths.raw_catalog_dir}/*.parquet')})"
+        ).fetchone()[0]
+    return [
+        f"Ingested from the {source}",
+        f"  rankings   {snapshots} snapshots: {rows:,} rows over {dates} days ({first}..{last}), "
+        f"{tokens / 1e12:,.1f}T tokens  -> {shown(paths.raw_rankings_dir)}",
+        f"  catalogue  {models} models  -> {shown(paths.raw_catalog_dir)}",
+    ]
+
+
+def dbt_test_kinds() -> tuple[dict[str, str], dict[str, str]]:
+    """Each dbt test's kind (its generic test, or its own name), and what each kind asserts."""
+    manifest = json.loads(Path(dbt_project.manifest_path).read_text())
+    kinds = {
+        node["name"]: (node.get("test_metadata") or {}).get("name") or node["name"]
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "test"
+    }
+    purposes = dict(BUILT_IN_TEST_PURPOSES)
+    for macro in manifest["macros"].values():
+        if macro["name"].startswith("test_") and macro.get("description"):
+            purposes[macro["name"].removeprefix("test_")] = macro["description"]
+    for node in manifest["nodes"].values():
+        if node["resource_type"] == "test" and node.get("description"):
+            purposes.setdefault(node["name"], node["description"])
+    return kinds, purposes
+
+
+def check_lines(evaluations: list[dg.AssetCheckEvaluation], log_path: Path) -> list[str]:
+    """Every check's result, grouped by what the check asserts; each failure by name."""
+    kinds, purposes = dbt_test_kinds()
+    by_kind: dict[str, Counter] = defaultdict(Counter)
+    failures = []
+    for evaluation in evaluations:
+        kind = kinds.get(evaluation.check_name, evaluation.check_name)
+        outcome = "passed" if evaluation.passed else evaluation.severity.value.lower()
+        by_kind[kind][outcome] += 1
+        if not evaluation.passed:
+            failures.append(
+                f"  {outcome.upper()}: {evaluation.check_name} on "
+                f"{evaluation.asset_key.to_user_string()}"
+            )
+    passed = sum(counts["passed"] for counts in by_kind.values())
+    lines = [
+        f"Checks: {passed} of {len(evaluations)} passed (dbt tests, shown as asset checks in "
+        f"`make ui`; each one's output is in {shown(log_path)})"
+    ]
+    width = max((len(kind) for kind in by_kind), default=0)
+    for kind, counts in sorted(by_kind.items(), key=lambda item: -item[1].total()):
+        mark = "ok " if counts["passed"] == counts.total() else "!! "
+        lines.append(
+            f"  {mark}{kind:<{width}}  {counts['passed']:>2}/{counts.total():<2}  "
+            f"{first_sentence(purposes.get(kind, ''))}"
+        )
+    return lines + failures
+
+
+def published_lines(paths: DataPaths) -> list[str]:
+    """The published warehouse's tables and their row counts."""
+    with connect_duckdb(paths.published_warehouse, read_only=True) as warehouse:
+        tables = [
+            name
+            for (name,) in warehouse.execute(
+                "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+            ).fetchall()
+        ]
+        counts = {
+            name: warehouse.execute(f"select count(*) from marts.{name}").fetchone()[0]
+            for name in tables
+        }
+    width = max(len(name) for name in tables)
+    return [
+        f"Published {shown(paths.published_warehouse)} (read-only for analysts and BI tools), "
+        f"Parquet in {shown(paths.exports_dir)}",
+        *(
+            f"  marts.{name:<{width}} {counts[name]:>6,} {'row' if counts[name] == 1 else 'rows'}"
+            for name in tables
+        ),
+    ]
+
+
+def headline_lines(paths: DataPaths) -> list[str]:
+    """The week China overtook the US, the latest week's #1 model and the newest 1T model."""
+    with connect_duckdb(paths.published_warehouse, read_only=True) as warehouse:
+        citation, licence = warehouse.execute(
+            "select citation, licence from marts.publication"
+        ).fetchone()
+        shares: dict = {}
+        for week, region, share in warehouse.execute(
+            "select week_start, region, token_share from marts.mart_region_weekly"
+        ).fetchall():
+            shares.setdefault(week, {})[region] = share
+        leader = warehouse.execute(
+            """
+            select growth.week_start, models.display_name, growth.total_tokens, growth.token_share
+            from marts.mart_model_weekly_growth as growth
+            join marts.dim_models as models on models.model_permaslug = growth.model_permaslug
+            where growth.model_rank = 1 and growth.week_start = (
+                select max(week_start) from marts.mart_model_weekly_growth where is_complete_week
+            )
+            """
+        ).fetchone()
+        newest = warehouse.execute(
+            """
+            select models.display_name, milestones.crossed_on, milestones.days_from_launch,
+                   milestones.days_to_cross
+            from marts.mart_token_milestones as milestones
+            join marts.dim_models as models
+                on models.model_permaslug = milestones.model_permaslug
+            where milestones.level = 'model' and milestones.threshold_tokens = 1e12
+            order by milestones.crossed_on desc, models.display_name
+            limit 1
+            """
+        ).fetchone()
+    lines = ["Headlines"]
+    overtaking = china_overtaking_week(shares)
+    if overtaking:
+        week = shares[overtaking]
+        lines.append(
+            f"  China overtook the United States in the week of {overtaking}: "
+            f"{week['China']:.1%} of tokens against {week.get('United States', 0):.1%}."
+        )
+    if leader:
+        week, name, tokens, share = leader
+        lines.append(
+            f"  #1 model in the week of {week}: {name}, {tokens / 1e12:.2f}T tokens "
+            f"({share:.1%} of the week)."
+        )
+    if newest:
+        name, crossed_on, days_from_launch, days_to_cross = newest
+        since = (
+            f"{days_from_launch} days after launch"
+            if days_from_launch is not None
+            else f"{days_to_cross} days after it first appeared"
+        )
+        lines.append(f"  Newest trillion-token model: {name}, 1T on {crossed_on}, {since}.")
+    return [*lines, f"  {citation} {licence}"]
+
+
+def next_command_lines(paths: DataPaths) -> list[str]:
+    """Commands to try next, with the paths this run wrote."""
+    duckdb_cli = shown(PROJECT_ROOT / ".venv" / "bin" / "duckdb")
+    warehouse = shown(paths.published_warehouse)
+    ui_port = os.environ.get("UI_PORT", "3000")
+    commands = [
+        ("the report, in a browser", shown(paths.reports_dir / "index.html")),
+        ("query the marts", f"{duckdb_cli} -readonly {warehouse}"),
+        (
+            "an example query",
+            f"{duckdb_cli} -readonly {warehouse} -f queries/china_overtakes_us.sql",
+        ),
+        ("these runs in the Dagster UI", f"make ui   (http://127.0.0.1:{ui_port})"),
+        ("the Superset dashboard", "make bi"),
+        (
+            "a metric",
+            'make metrics ARGS="--metrics tokens,china_share --group-by metric_time__week"',
+        ),
+    ]
+    width = max(len(purpose) for purpose, _ in commands)
+    return [
+        "Next",
+        *(f"  {purpose + ':':<{width + 1}}  {command}" for purpose, command in commands),
+    ]

@@ -1,0 +1,76 @@
+"""`make demo` as a new user runs it: a short summary that tells the story; the detail in a log."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+from orchestration.lib.settings import sample_dir
+from tests.helpers import run_command, without_the_virtualenv
+
+CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
+
+
+def make_demo(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess:
+    """``make demo`` from a plain shell (no virtualenv on PATH) into ``tmp_path/data``."""
+    return run_command(
+        ["make", "demo"],
+        timeout=900,
+        PATH=without_the_virtualenv(os.environ["PATH"]),
+        PIPELINE_DATA_DIR=str(tmp_path / "data"),
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
+        OPENROUTER_API_KEY=None,
+        WAREHOUSE_PATH=None,
+        **environment,
+    )
+
+
+def test_make_demo_prints_a_short_summary_and_logs_the_detail(tmp_path: Path):
+    demo = make_demo(tmp_path)
+
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    output = demo.stdout
+    assert len(output.splitlines()) < 75, output
+    # dbt's line per model and test is in the log, not on the terminal.
+    assert " START " not in output and "PASS=" not in output
+    log = (tmp_path / "data" / "logs" / "demo.log").read_text()
+    assert re.search(r"\d+ of \d+ PASS not_null_", log)
+    assert "Done. PASS=" in log
+    # What was ingested, each kind of check with its result, what was published.
+    assert "rankings   26 snapshots: 1,716 rows over 182 days (2025-11-10..2026-05-10)" in output
+    [checks] = re.findall(r"Checks: (\d+) of (\d+) passed", output)
+    assert checks[0] == checks[1] and int(checks[0]) > 50
+    assert re.search(r"ok totals_match_daily_fact +\d+/\d+ +Each week's", output)
+    assert re.search(r"marts\.dim_models +40 rows", output)
+    assert re.search(r"marts\.publication +1 row\b", output)
+    # Three headlines from the marts, with the citation.
+    assert "China overtook the United States in the week of 2026-02-09: 55.0%" in output
+    assert "#1 model in the week of 2026-05-04: Tencent: Hy3 preview (free)" in output
+    assert "Newest trillion-token model: DeepSeek: DeepSeek V4 Flash, 1T on 2026-05-05" in output
+    assert f"{CITATION} Licensed under CC BY 4.0." in output
+    # The next commands name paths that exist; the DuckDB client is the virtualenv's.
+    assert f"{tmp_path}/data/reports/index.html" in output
+    assert f".venv/bin/duckdb -readonly {tmp_path}/data/warehouse.duckdb" in output
+    example = re.search(r"(\S+/duckdb) -readonly (\S+) -f (queries/\S+\.sql)", output)
+    query = run_command([example[1], "-readonly", example[2], "-f", example[3]])
+    assert query.returncode == 0 and CITATION in query.stdout, query.stderr
+
+
+def test_a_failing_job_ends_the_demo_with_its_error(tmp_path: Path):
+    sample = tmp_path / "sample"
+    shutil.copytree(sample_dir(), sample)
+    first = sorted((sample / "rankings_daily").glob("*.json"))[0]
+    first.write_text('{"data": [{"date": "2025-11-10"}], "meta": {}}')
+
+    demo = make_demo(tmp_path, RANKINGS_SAMPLE_DIR=str(sample))
+
+    assert demo.returncode != 0
+    assert "rankings_job   rankings for 182 days ... failed" in demo.stdout
+    # The step's error, not Dagster's wrapping of it: it names the file and what to do.
+    assert "job rankings_job failed:\n  raw_rankings_daily: " in demo.stderr
+    assert f"meta.version must be 'v1', got None (received from {first})" in demo.stderr
+    assert "Fix or re-fetch the source and run again" in demo.stderr
+    assert f"see {tmp_path}/data/logs/demo.log" in demo.stderr
