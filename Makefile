@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DATA_DIR := $(or $(PIPELINE_DATA_DIR),data)
 DBT_TARGET_DIR ?= dbt_project/target
 
-.PHONY: install demo test lint bench ui serve freshness metrics docs clean destroy-lake retract repair
+.PHONY: install demo test lint bench ui serve bi freshness metrics docs clean destroy-lake retract repair
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,20 @@ lint: install
 # The benchmark (docs/performance.md): about 10k, 1M and 10M raw rows, then `make demo`.
 bench: $(MANIFEST)
 	$(BIN)/python -m bench.run
+
+# Apache Superset in its own virtualenv: its pins (SQLAlchemy 1.4, Flask 3) conflict with ours.
+SUPERSET_VENV := .venv-superset
+SUPERSET_INSTALLED := $(SUPERSET_VENV)/.installed
+$(SUPERSET_INSTALLED): bi/superset/requirements.txt bi/superset/constraints.txt
+	$(PYTHON) -m venv $(SUPERSET_VENV)
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(SUPERSET_VENV)/bin/python -m pip install --quiet -r bi/superset/requirements.txt -c bi/superset/constraints.txt
+	touch $@
+
+# The Superset dashboard on the published warehouse (docs/bi.md), on http://127.0.0.1:8088.
+BI_PORT ?= 8088
+bi: $(INSTALLED) $(SUPERSET_INSTALLED)
+	BI_PORT=$(BI_PORT) $(BIN)/python -m orchestration.cli.superset
 
 # The Dagster UI on http://127.0.0.1:3000, showing the runs `make demo` recorded.
 UI_PORT ?= 3000

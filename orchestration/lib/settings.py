@@ -42,6 +42,9 @@ import yaml
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+# The Superset project (make bi) and the virtualenv it runs in, apart from the pipeline's.
+SUPERSET_PROJECT_DIR = PROJECT_ROOT / "bi" / "superset"
+SUPERSET_VENV = PROJECT_ROOT / ".venv-superset"
 # dbt installed beside this Python, so runs work without the virtualenv on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 # A production `dbt build`: dbt unit tests check SQL logic on fixed inputs, so they run in the
@@ -148,6 +151,11 @@ class DataPaths:
     def logs_dir(self) -> Path:
         """Logs of the command-line runs (``make demo``): every Dagster and dbt line."""
         return self.data_dir / "logs"
+
+    @property
+    def superset_state_dir(self) -> Path:
+        """Superset's metadata database, secret key and admin password (``make bi``)."""
+        return self.data_dir / "bi" / "superset"
 
     @property
     def service_dir(self) -> Path:

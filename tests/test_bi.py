@@ -1,0 +1,110 @@
+"""A real BI client: ``make bi`` serves Apache Superset with the project's dashboard, reading the
+published warehouse read-only, and its charts draw in headless Chromium."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths
+from tests.browser import chromium_tab
+from tests.helpers import free_port, without_the_virtualenv
+
+CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
+CHARTS = ["Weekly token share by region", "Top 10 vendors by tokens, whole period", "Source"]
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def superset(
+    published_sample: DataPaths, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """``make bi`` from a plain shell on the published sample; its URL while it serves."""
+    port = free_port()
+    log = (tmp_path_factory.mktemp("superset") / "make-bi.log").open("w")
+    server = subprocess.Popen(
+        ["make", "bi"],
+        cwd=PROJECT_ROOT,
+        env={
+            **os.environ,
+            "PATH": without_the_virtualenv(os.environ["PATH"]),
+            "PIPELINE_DATA_DIR": str(published_sample.data_dir),
+            "BI_PORT": str(port),
+        },
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        # The first start installs Superset's virtualenv (about a minute here).
+        deadline = time.monotonic() + 600
+        while True:
+            assert server.poll() is None, Path(log.name).read_text()[-5000:]
+            try:
+                if requests.get(f"{url}/health", timeout=5).text == "OK":
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, Path(log.name).read_text()[-5000:]
+            time.sleep(2)
+        yield url
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        log.close()
+
+
+def test_the_dashboard_draws_every_chart_from_the_published_warehouse(
+    superset: str, published_sample: DataPaths, tmp_path: Path
+):
+    warehouse_before = sha256(published_sample.published_warehouse)
+    password = (published_sample.superset_state_dir / "admin_password").read_text().strip()
+    assert (published_sample.superset_state_dir / "admin_password").stat().st_mode & 0o077 == 0
+
+    with chromium_tab(width=1400, height=1000) as tab:
+        page = tab.page
+        page.goto(f"{superset}/login/")
+        page.fill("#username", "admin")
+        page.fill("#password", password)
+        page.keyboard.press("Enter")
+        page.wait_for_url(lambda url: "/login" not in url, timeout=60_000)
+        page.goto(f"{superset}/superset/dashboard/openrouter-rankings/?standalone=1")
+        # Every chart drawn: the line chart's canvas and both tables' rows.
+        page.locator(".chart-container canvas").first.wait_for(timeout=120_000)
+        page.get_by_text("Anthropic", exact=True).first.wait_for(timeout=60_000)
+        page.get_by_text(CITATION).first.wait_for(timeout=60_000)
+        for title in CHARTS:
+            assert page.get_by_text(title, exact=True).first.is_visible(), title
+        boxes = [
+            page.locator(".chart-container").nth(index).bounding_box()
+            for index in range(page.locator(".chart-container").count())
+        ]
+        assert len(boxes) == len(CHARTS)
+        assert all(box and box["width"] > 200 and box["height"] > 50 for box in boxes), boxes
+        assert page.locator(".alert-danger, .ant-alert-error").count() == 0
+        page.wait_for_timeout(1_500)  # the line chart's drawing animation, for the screenshot
+        page.screenshot(path=tmp_path / "superset-dashboard.png", full_page=True)
+
+    assert tab.script_errors == []
+    # Nothing left the machine: the only thing refused is the usage pixel Superset's page
+    # embeds, which the project's content security policy stops in the browser.
+    assert tab.refused_requests == []
+    assert all(
+        "gateway.scarf.sh" in error and "Content Security Policy" in error
+        for error in tab.console_errors
+    ), tab.console_errors
+    # Read, never written.
+    assert sha256(published_sample.published_warehouse) == warehouse_before
+    assert (tmp_path / "superset-dashboard.png").stat().st_size > 0
