@@ -147,7 +147,12 @@ def test_dbt_exposures_end_the_lineage_in_dagster():
     exposures = {
         key.path[1]: key for key in graph.get_all_asset_keys() if key.path[0] == "exposures"
     }
-    assert set(exposures) == {"rankings_report", "example_queries", "bi_exports"}
+    assert set(exposures) == {
+        "rankings_report",
+        "superset_dashboard",
+        "example_queries",
+        "bi_exports",
+    }
     readers = graph.get(exposures["example_queries"]).parent_keys
     assert {
         dg.AssetKey(["marts", "dim_models"]),
