@@ -1,7 +1,7 @@
 """Superset's settings for this project's dashboard (``make bi``, docs/bi.md).
 
-Superset imports this file (``SUPERSET_CONFIG_PATH``); ``make bi`` sets ``SUPERSET_STATE_DIR``, where
-Superset keeps its metadata database and where the secret key was generated.
+Superset imports this file (``SUPERSET_CONFIG_PATH``); ``make bi`` sets ``SUPERSET_STATE_DIR``,
+where Superset keeps its metadata database and where the secret key was generated.
 """
 
 import os
