@@ -22,3 +22,7 @@ def date_spine(datepart: str, start_date: str, end_date: str) -> str:
         f"select cast(range as date) as date_{datepart} "
         f"from range({start_date}, {end_date}, interval 1 {datepart})"
     )
+
+
+def type_string() -> str:
+    return "varchar"

@@ -108,7 +108,8 @@ named_entries as (
 
     select
         entries_with_prices.*,
-        trim(regexp_replace(entries_with_prices.catalog_model_name, '\s*\(free\)\s*$', ''))
+        -- No backslashes: engines read them in string literals differently (Spark unescapes).
+        trim(regexp_replace(entries_with_prices.catalog_model_name, ' *[(]free[)] *$', ''))
             as catalog_base_name,
         case
             when entries_with_prices.is_other then 'other'

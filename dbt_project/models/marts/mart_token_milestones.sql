@@ -23,7 +23,7 @@ with daily_tokens as (
 
 thresholds as (
 
-    select cast(unnest({{ var('milestone_thresholds') }}) as bigint) as threshold_tokens
+    {{ milestone_thresholds() }}
 
 ),
 
@@ -50,7 +50,7 @@ entity_history as (
 
     select
         'vendor' as level,
-        cast(null as varchar) as model_permaslug,
+        cast(null as {{ dbt.type_string() }}) as model_permaslug,
         vendor_slug,
         min(date) as first_seen_date,
         {{ tokens_before_rebuilt_weeks }} as tokens_before
@@ -82,7 +82,7 @@ entity_daily_tokens as (
 
     select
         'vendor' as level,
-        cast(null as varchar) as model_permaslug,
+        cast(null as {{ dbt.type_string() }}) as model_permaslug,
         vendor_slug,
         date,
         sum(total_tokens) as total_tokens

@@ -7,14 +7,23 @@ with catalog_rows as (
 
 ),
 
+-- A numbered subquery, not QUALIFY, which Spark SQL does not have.
+ranked_ids_per_slug as (
+
+    select
+        *,
+        row_number() over (
+            partition by canonical_slug
+            order by as_of desc, (id like '%:%') asc, length(id) asc, id asc
+        ) as preference
+    from catalog_rows
+
+),
+
 preferred_id_per_slug as (
 
-    select *
-    from catalog_rows
-    qualify row_number() over (
-        partition by canonical_slug
-        order by as_of desc, (id like '%:%') asc, length(id) asc, id asc
-    ) = 1
+    select * from ranked_ids_per_slug
+    where preference = 1
 
 )
 
@@ -22,7 +31,7 @@ select
     id as model_id,
     canonical_slug,
     name as model_name,
-    cast(timezone('UTC', created) as date) as created_date,
+    {{ utc_date('created') }} as created_date,
     context_length,
     modality,
     coalesce(trim(hugging_face_id), '') <> '' as open_weights,

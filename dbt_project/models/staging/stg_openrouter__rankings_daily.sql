@@ -37,7 +37,7 @@ select
     nullif(split_part(model_permaslug, ':', 2), '') as variant,
     case
         when is_other then 'other'
-        else ltrim(split_part(model_permaslug, '/', 1), '~')
+        else regexp_replace(split_part(model_permaslug, '/', 1), '^~+', '')
     end as vendor_slug,
     is_other,
     total_tokens,

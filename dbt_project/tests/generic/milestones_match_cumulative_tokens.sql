@@ -95,7 +95,7 @@ milestones_checked as (
 
 thresholds as (
 
-    select cast(unnest({{ var('milestone_thresholds') }}) as bigint) as threshold_tokens
+    {{ milestone_thresholds() }}
 
 ),
 
