@@ -20,11 +20,29 @@ $(INSTALLED): pyproject.toml
 
 install: $(INSTALLED)
 
-# The dbt manifest Dagster loads its dbt assets from.
-MANIFEST := dbt_project/target/manifest.json
-$(MANIFEST): $(INSTALLED) dbt_project/dbt_project.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet
+# dbt-spark and pyspark, for the Spark targets (make test runs the engine parity test).
+SPARK_INSTALLED := $(VENV)/.installed-spark
+$(SPARK_INSTALLED): $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
 	touch $@
+
+# The dbt manifest Dagster loads its dbt assets from, one per engine (DBT_TARGET: duckdb, the
+# default, spark or spark_thrift; docs/scale-out.md), as models are configured per engine.
+DBT_TARGET ?= duckdb
+export DBT_TARGET
+DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f)
+MANIFEST := dbt_project/target$(if $(filter-out duckdb,$(DBT_TARGET)),/$(DBT_TARGET))/manifest.json
+$(MANIFEST): $(INSTALLED) $(if $(filter spark%,$(DBT_TARGET)),$(SPARK_INSTALLED)) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet --target $(DBT_TARGET) --target-path $(patsubst dbt_project/%/manifest.json,%,$@)
+	touch $@
+
+# The Spark manifest the parity test loads Dagster with.
+SPARK_MANIFEST := dbt_project/target/spark/manifest.json
+ifneq ($(MANIFEST),$(SPARK_MANIFEST))
+$(SPARK_MANIFEST): $(SPARK_INSTALLED) $(DBT_SOURCES)
+	cd dbt_project && DBT_TARGET=spark ../$(BIN)/dbt parse --profiles-dir . --quiet --target spark --target-path target/spark
+	touch $@
+endif
 
 # Copied then renamed, so two commands started at once on a new DAGSTER_HOME both succeed.
 $(DAGSTER_HOME)/dagster.yaml:
@@ -51,7 +69,7 @@ $(CHROMIUM):
 	else echo "The browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
-test: $(MANIFEST) lint $(CHROMIUM)
+test: $(MANIFEST) $(SPARK_MANIFEST) lint $(CHROMIUM)
 	$(BIN)/pytest
 
 # ruff and sqlfluff, as the git hooks in .pre-commit-config.yaml run them, over every tracked file.

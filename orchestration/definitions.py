@@ -39,6 +39,8 @@ defs = dg.Definitions(
     executor=dg.in_process_executor,
     resources={
         "rankings_source": rankings_source(),
-        "dbt": InstalledDbtCliResource(project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE),
+        "dbt": InstalledDbtCliResource(
+            project_dir=dbt_project, dbt_executable=DBT_EXECUTABLE, target=dbt_project.target
+        ),
     },
 )

@@ -3,7 +3,12 @@
 from dagster_dbt import DagsterDbtProjectPreparer, DbtProject
 
 from orchestration.defs.resources import InstalledDbtCliResource
-from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from orchestration.lib.settings import (
+    DBT_EXECUTABLE,
+    DBT_PROJECT_DIR,
+    dbt_target,
+    dbt_target_path,
+)
 
 
 class InstalledDbtProjectPreparer(DagsterDbtProjectPreparer):
@@ -15,11 +20,18 @@ class InstalledDbtProjectPreparer(DagsterDbtProjectPreparer):
     """
 
     def prepare(self, project: DbtProject) -> None:
-        InstalledDbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
-            ["parse", "--quiet"], target_path=project.target_path
-        ).wait()
+        InstalledDbtCliResource(
+            project_dir=project, dbt_executable=DBT_EXECUTABLE, target=project.target
+        ).cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
 
-dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
+# The engine is the dbt target (DBT_TARGET: duckdb, spark, spark_thrift), each with its own
+# target folder and manifest.
+dbt_project = DbtProject(
+    project_dir=DBT_PROJECT_DIR,
+    profiles_dir=DBT_PROJECT_DIR,
+    target=dbt_target(),
+    target_path=dbt_target_path(),
+)
 # Under `dagster dev` the manifest is rebuilt on load; `make demo` / `make test` run `dbt parse`.
 InstalledDbtProjectPreparer().prepare_if_dev(dbt_project)

@@ -148,6 +148,12 @@ class DataPaths:
         return self.data_dir / "reports"
 
     @property
+    def spark_warehouse_dir(self) -> Path:
+        """Where Spark writes the tables it builds (``spark.sql.warehouse.dir``, profiles.yml):
+        one Parquet folder per table under ``<schema>.db/``."""
+        return self.data_dir / "build" / "spark-warehouse"
+
+    @property
     def logs_dir(self) -> Path:
         """Logs of the command-line runs (``make demo``): every Dagster and dbt line."""
         return self.data_dir / "logs"
@@ -289,6 +295,34 @@ def alert_webhook_url() -> str | None:
 def dagster_ui_url() -> str:
     """The Dagster UI's address, for links to runs (``DAGSTER_UI_URL``)."""
     return os.environ.get("DAGSTER_UI_URL", "http://127.0.0.1:3000").rstrip("/")
+
+
+# The dbt targets (dbt_project/profiles.yml): DuckDB, the default; Spark in this process
+# (`local[*]`); Spark through a Thrift server (a cluster, docs/scale-out.md).
+DBT_ENGINE_TARGETS = ("duckdb", "spark", "spark_thrift")
+
+
+def dbt_target() -> str:
+    """The dbt target the pipeline builds with: ``DBT_TARGET``, default ``duckdb``."""
+    target = os.environ.get("DBT_TARGET", "duckdb")
+    if target not in DBT_ENGINE_TARGETS:
+        raise SettingError(
+            f"DBT_TARGET={target!r} is not a target the pipeline builds with: use one of "
+            f"{', '.join(DBT_ENGINE_TARGETS)} (docs/scale-out.md)"
+        )
+    return target
+
+
+def builds_on_spark() -> bool:
+    """Whether dbt builds on Spark, whose tables publishing reads from its warehouse folder."""
+    return dbt_target().startswith("spark")
+
+
+def dbt_target_path() -> Path:
+    """dbt's target folder for the engine, inside ``dbt_project/``: one manifest per engine,
+    since models are configured per engine (Spark builds tables where DuckDB appends)."""
+    target = dbt_target()
+    return Path("target") if target == "duckdb" else Path("target") / target
 
 
 def live_api_enabled() -> bool:

@@ -2,7 +2,7 @@
 -- aggregates. Incremental by data date: a run rebuilds only the dates of its window.
 {{
     config(
-        materialized='incremental',
+        materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='append',
         on_schema_change='fail',
         meta={'rebuilt_rows': 'date between $first_date and $last_date'},

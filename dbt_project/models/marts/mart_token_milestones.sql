@@ -1,6 +1,6 @@
 {{
     config(
-        materialized='incremental',
+        materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='append',
         on_schema_change='fail',
         meta={'rebuilt_rows': 'crossed_on >= $first_week'},

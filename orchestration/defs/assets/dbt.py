@@ -26,7 +26,12 @@ from orchestration.lib.ingestion.repair import (
     working_warehouse_state,
 )
 from orchestration.lib.run_window import RunWindow
-from orchestration.lib.settings import DBT_BUILD_ARGS, DataPaths, data_paths
+from orchestration.lib.settings import (
+    DBT_BUILD_ARGS,
+    DataPaths,
+    builds_on_spark,
+    data_paths,
+)
 
 # dbt's own generic tests, whose macros carry no description.
 BUILT_IN_TEST_DESCRIPTIONS = {
@@ -144,8 +149,17 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     window = run_window(context.run.tags)
     repair_inputs(context, paths, window)
     dbt_vars = paths.dbt_vars()
-    every_date = window is None or working_warehouse_state(paths.working_warehouse) != "built"
-    if window and every_date:
+    every_date = (
+        window is None
+        or builds_on_spark()
+        or working_warehouse_state(paths.working_warehouse) != "built"
+    )
+    if window and builds_on_spark():
+        # Spark's Parquet tables cannot delete rows (that takes Delta or Iceberg): there the
+        # incremental models are tables, rebuilt whole; publishing still replaces only the
+        # window's rows.
+        context.log.info(f"on Spark, rebuilding every table from the lake for {window}")
+    elif window and every_date:
         context.log.warning(
             f"the working warehouse {paths.working_warehouse} holds no daily fact yet: building "
             f"every date from the lake, not only {window}"
