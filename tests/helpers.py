@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import dagster as dg
@@ -22,6 +23,8 @@ import requests
 
 from orchestration.definitions import defs
 from orchestration.defs.partitions import partition_range_tags
+from orchestration.lib.ingestion.ingest import ingest_rankings_response
+from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths, data_paths, sample_dir
 from orchestration.lib.storage import copy_to_parquet, scratch_connection
@@ -196,3 +199,19 @@ def wait_for_code_location(
         assert server.poll() is None, "the server exited"
         assert time.monotonic() < deadline, "the code location did not load"
         time.sleep(1)
+
+
+def restate(paths: DataPaths, day: date, extra_tokens: int) -> int:
+    """Ingest a later, valid snapshot of ``day`` with its leader's tokens raised; return them."""
+    sample = json.loads(
+        (sample_dir() / "rankings_daily" / "2026-02-09_2026-02-15.json").read_text()
+    )
+    rows = [row for row in sample["data"] if row["date"] == day.isoformat()]
+    rows[0]["total_tokens"] = str(int(rows[0]["total_tokens"]) + extra_tokens)
+    body = {
+        "data": rows,
+        "meta": {**sample["meta"], "as_of": "2026-03-01T02:00:00.000Z"},
+    }
+    response = FetchedResponse(json.dumps(body).encode(), datetime.now(UTC), "live", "test")
+    ingest_rankings_response(paths, response, day, day)
+    return int(rows[0]["total_tokens"])

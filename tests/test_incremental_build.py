@@ -2,43 +2,23 @@
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import subprocess
-from datetime import UTC, date, datetime
+from datetime import date
 
 import duckdb
 
-from orchestration.lib.ingestion.ingest import ingest_rankings_response
-from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.settings import (
     DBT_BUILD_ARGS,
     DBT_EXECUTABLE,
     DBT_PROJECT_DIR,
     DataPaths,
-    sample_dir,
 )
-from tests.helpers import check_results, cli, query, run
+from tests.helpers import check_results, cli, query, restate, run
 
 RESTATED_DAY = date(2026, 2, 12)
 UNTOUCHED_DAY = date(2026, 2, 20)
-
-
-def restate(paths: DataPaths, day: date, extra_tokens: int) -> int:
-    """Ingest a later, valid snapshot of ``day`` with its leader's tokens raised; return them."""
-    sample = json.loads(
-        (sample_dir() / "rankings_daily" / "2026-02-09_2026-02-15.json").read_text()
-    )
-    rows = [row for row in sample["data"] if row["date"] == day.isoformat()]
-    rows[0]["total_tokens"] = str(int(rows[0]["total_tokens"]) + extra_tokens)
-    body = {
-        "data": rows,
-        "meta": {**sample["meta"], "as_of": "2026-03-01T02:00:00.000Z"},
-    }
-    response = FetchedResponse(json.dumps(body).encode(), datetime.now(UTC), "live", "test")
-    ingest_rankings_response(paths, response, day, day)
-    return int(rows[0]["total_tokens"])
 
 
 def test_one_day_run_rebuilds_that_day_only(lake_copy: DataPaths):
