@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from orchestration.lib.settings import PROJECT_ROOT, DataPaths
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, DataPaths
 from tests.helpers import check_results, data_dir, restate, run, run_command
 
 RESTATED_DAY = date(2026, 2, 12)
@@ -122,6 +122,20 @@ def test_spark_publishes_the_warehouse_duckdb_publishes(
             "select count(*) from marts.mart_restatements where date = ?", [RESTATED_DAY]
         ).fetchone()
     assert restatements > 0
+
+    # The dbt unit tests (fixed inputs; not part of a production build) pass on Spark too.
+    units = run_command(
+        [
+            DBT_EXECUTABLE, "test", "--select", "test_type:unit", "--target", "spark",
+            "--target-path", "target/spark",
+        ],
+        cwd=DBT_PROJECT_DIR,
+        timeout=600,
+        DBT_TARGET="spark",
+        PIPELINE_DATA_DIR=str(spark_lake.data_dir),
+    )  # fmt: skip
+    assert units.returncode == 0, units.stdout[-5000:]
+    assert "PASS=11 " in units.stdout
 
 
 def test_dbt_target_is_checked_at_start_up():
