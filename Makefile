@@ -10,7 +10,7 @@ export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
 DATA_DIR := $(or $(PIPELINE_DATA_DIR),data)
 DBT_TARGET_DIR ?= dbt_project/target
 
-.PHONY: install demo test lint bench ui serve bi freshness metrics docs clean destroy-lake retract repair
+.PHONY: install demo test lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair
 
 $(INSTALLED): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,11 @@ MANIFEST := dbt_project/target$(if $(filter-out duckdb,$(DBT_TARGET)),/$(DBT_TAR
 $(MANIFEST): $(INSTALLED) $(if $(filter spark%,$(DBT_TARGET)),$(SPARK_INSTALLED)) $(DBT_SOURCES)
 	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet --target $(DBT_TARGET) --target-path $(patsubst dbt_project/%/manifest.json,%,$@)
 	touch $@
+
+# A standalone Spark cluster (master, worker, Thrift server) on 127.0.0.1 from the pyspark wheel,
+# for DBT_TARGET=spark_thrift (docs/scale-out.md).
+spark-cluster: $(SPARK_INSTALLED)
+	$(BIN)/python -m orchestration.cli.spark_cluster
 
 # The Spark manifest the parity test loads Dagster with.
 SPARK_MANIFEST := dbt_project/target/spark/manifest.json

@@ -10,12 +10,12 @@
 
 {% macro spark__create_lake_views() -%}
     {%- set lake = var('data_dir', env_var('PIPELINE_DATA_DIR', '../data')) ~ '/lake/raw/' -%}
-    {%- do run_query('create schema if not exists openrouter') -%}
+    {%- do adapter.execute('create schema if not exists openrouter') -%}
     {%- for table, folder in [
         ('raw_rankings_daily', 'rankings_daily'),
         ('raw_models_catalog', 'models_catalog'),
     ] -%}
-        {%- do run_query(
+        {%- do adapter.execute(
             'create or replace view openrouter.' ~ table
             ~ ' as select * from parquet.`' ~ lake ~ folder ~ '`'
         ) -%}
