@@ -4,7 +4,9 @@ dbt, DuckDB) on the bundled sample. Fixtures live in ``conftest.py`` and use the
 from __future__ import annotations
 
 import json
+import math
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -215,3 +217,78 @@ def restate(paths: DataPaths, day: date, extra_tokens: int) -> int:
     response = FetchedResponse(json.dumps(body).encode(), datetime.now(UTC), "live", "test")
     ingest_rankings_response(paths, response, day, day)
     return int(rows[0]["total_tokens"])
+
+
+# Runs one job of the code location loaded with the environment's DBT_TARGET; fails unless the
+# run and every check it ran succeeded.
+RUN_JOB = """
+import sys
+import dagster as dg
+from orchestration.definitions import defs
+job, partition = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else None)
+with dg.DagsterInstance.get() as instance:
+    result = defs.resolve_job_def(job).execute_in_process(
+        instance=instance, partition_key=partition, raise_on_error=False
+    )
+checks = result.get_asset_check_evaluations()
+print(f"{job}: success={result.success}, checks {sum(c.passed for c in checks)}/{len(checks)}")
+sys.exit(0 if result.success and checks and all(c.passed for c in checks) else 1)
+"""
+
+
+def run_job_on_engine(paths: DataPaths, target: str, *args: str, **environment: str) -> None:
+    """A job of the pipeline (``args``: its name and a partition) with the dbt target
+    ``target``, in its own process, as the engine is chosen when the code location loads."""
+    home = paths.data_dir / "dagster_home"
+    home.mkdir(exist_ok=True)
+    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    done = run_command(
+        [sys.executable, "-c", RUN_JOB, *args],
+        timeout=900,
+        DBT_TARGET=target,
+        PIPELINE_DATA_DIR=str(paths.data_dir),
+        DAGSTER_HOME=str(home),
+        OPENROUTER_API_KEY=None,
+        WAREHOUSE_PATH=None,
+        **environment,
+    )
+    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
+
+
+def published_marts(warehouse: Path) -> dict[str, tuple[list[tuple], list[tuple]]]:
+    """Each published table: its columns and types, and its rows in a stable order."""
+    with duckdb.connect(str(warehouse), read_only=True) as connection:
+        tables = {}
+        for (table,) in connection.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
+        ).fetchall():
+            columns = connection.execute(
+                "select column_name, data_type from duckdb_columns() "
+                "where schema_name = 'marts' and table_name = ? order by column_index",
+                [table],
+            ).fetchall()
+            # Doubles last in the sort: rows are ordered by their exact values first.
+            names = [name for name, kind in columns if name != "published_at"]
+            order = sorted(range(len(names)), key=lambda i: columns[i][1] == "DOUBLE")
+            rows = connection.execute(
+                f"select {', '.join(names)} from marts.{table} "
+                f"order by {', '.join(str(i + 1) for i in order)}"
+            ).fetchall()
+            tables[table] = (columns, rows)
+    return tables
+
+
+def assert_same_marts(spark: Path, duck: Path) -> None:
+    """Same tables, columns, types and rows; doubles equal to 1e-9."""
+    spark_marts, duck_marts = published_marts(spark), published_marts(duck)
+    assert spark_marts.keys() == duck_marts.keys()
+    for table, (columns, rows) in duck_marts.items():
+        spark_columns, spark_rows = spark_marts[table]
+        assert spark_columns == columns, table
+        assert len(spark_rows) == len(rows), table
+        for spark_row, row in zip(spark_rows, rows, strict=True):
+            for spark_value, value in zip(spark_row, row, strict=True):
+                if isinstance(value, float) and spark_value is not None:
+                    assert math.isclose(spark_value, value, rel_tol=1e-9, abs_tol=1e-9), table
+                else:
+                    assert spark_value == value, (table, spark_row, row)

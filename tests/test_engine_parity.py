@@ -4,7 +4,6 @@ through Dagster (``warehouse_job``, ``rankings_job``) with ``DBT_TARGET=spark``,
 
 from __future__ import annotations
 
-import math
 import os
 import shutil
 import sys
@@ -15,80 +14,17 @@ import duckdb
 import pytest
 
 from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, DataPaths
-from tests.helpers import check_results, data_dir, restate, run, run_command
+from tests.helpers import (
+    assert_same_marts,
+    check_results,
+    data_dir,
+    restate,
+    run,
+    run_command,
+    run_job_on_engine,
+)
 
 RESTATED_DAY = date(2026, 2, 12)
-# Runs one job of the code location loaded with the environment's DBT_TARGET; fails unless the
-# run and every check it ran succeeded.
-RUN_JOB = """
-import sys
-import dagster as dg
-from orchestration.definitions import defs
-job, partition = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else None)
-with dg.DagsterInstance.get() as instance:
-    result = defs.resolve_job_def(job).execute_in_process(
-        instance=instance, partition_key=partition, raise_on_error=False
-    )
-checks = result.get_asset_check_evaluations()
-print(f"{job}: success={result.success}, checks {sum(c.passed for c in checks)}/{len(checks)}")
-sys.exit(0 if result.success and checks and all(c.passed for c in checks) else 1)
-"""
-
-
-def run_on_spark(paths: DataPaths, *args: str) -> None:
-    """A job of the pipeline on Spark, in its own process as the engine is chosen at load."""
-    home = paths.data_dir / "dagster_home"
-    home.mkdir(exist_ok=True)
-    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
-    done = run_command(
-        [sys.executable, "-c", RUN_JOB, *args],
-        timeout=900,
-        DBT_TARGET="spark",
-        PIPELINE_DATA_DIR=str(paths.data_dir),
-        DAGSTER_HOME=str(home),
-        OPENROUTER_API_KEY=None,
-        WAREHOUSE_PATH=None,
-    )
-    assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
-
-
-def published_marts(warehouse: Path) -> dict[str, tuple[list[tuple], list[tuple]]]:
-    """Each published table: its columns and types, and its rows in a stable order."""
-    with duckdb.connect(str(warehouse), read_only=True) as connection:
-        tables = {}
-        for (table,) in connection.execute(
-            "select table_name from duckdb_tables() where schema_name = 'marts' order by 1"
-        ).fetchall():
-            columns = connection.execute(
-                "select column_name, data_type from duckdb_columns() "
-                "where schema_name = 'marts' and table_name = ? order by column_index",
-                [table],
-            ).fetchall()
-            # Doubles last in the sort: rows are ordered by their exact values first.
-            names = [name for name, kind in columns if name != "published_at"]
-            order = sorted(range(len(names)), key=lambda i: columns[i][1] == "DOUBLE")
-            rows = connection.execute(
-                f"select {', '.join(names)} from marts.{table} "
-                f"order by {', '.join(str(i + 1) for i in order)}"
-            ).fetchall()
-            tables[table] = (columns, rows)
-    return tables
-
-
-def assert_same_marts(spark: Path, duck: Path) -> None:
-    """Same tables, columns, types and rows; doubles equal to 1e-9."""
-    spark_marts, duck_marts = published_marts(spark), published_marts(duck)
-    assert spark_marts.keys() == duck_marts.keys()
-    for table, (columns, rows) in duck_marts.items():
-        spark_columns, spark_rows = spark_marts[table]
-        assert spark_columns == columns, table
-        assert len(spark_rows) == len(rows), table
-        for spark_row, row in zip(spark_rows, rows, strict=True):
-            for spark_value, value in zip(spark_row, row, strict=True):
-                if isinstance(value, float) and spark_value is not None:
-                    assert math.isclose(spark_value, value, rel_tol=1e-9, abs_tol=1e-9), table
-                else:
-                    assert spark_value == value, (table, spark_row, row)
 
 
 @pytest.fixture
@@ -104,7 +40,7 @@ def test_spark_publishes_the_warehouse_duckdb_publishes(
 ):
     # Full build, both engines.
     assert run("warehouse_job").success
-    run_on_spark(spark_lake, "warehouse_job")
+    run_job_on_engine(spark_lake, "spark", "warehouse_job")
     assert (spark_lake.spark_warehouse_dir / "marts.db" / "mart_vendor_weekly").is_dir()
     assert not spark_lake.working_warehouse.exists()  # Spark built it, not DuckDB
     assert_same_marts(spark_lake.published_warehouse, lake_copy.published_warehouse)
@@ -115,7 +51,7 @@ def test_spark_publishes_the_warehouse_duckdb_publishes(
         restate(spark_lake, RESTATED_DAY, extra_tokens=10**9)
     result = run("rankings_job", partition_key=RESTATED_DAY.isoformat())
     assert result.success and all(check_results(result).values())
-    run_on_spark(spark_lake, "rankings_job", RESTATED_DAY.isoformat())
+    run_job_on_engine(spark_lake, "spark", "rankings_job", RESTATED_DAY.isoformat())
     assert_same_marts(spark_lake.published_warehouse, lake_copy.published_warehouse)
     with duckdb.connect(str(spark_lake.published_warehouse), read_only=True) as published:
         (restatements,) = published.execute(

@@ -1,0 +1,77 @@
+"""A Spark cluster, run here: ``make spark-cluster`` starts a standalone master, a worker and a
+Thrift server from the pyspark wheel, and ``warehouse_job`` builds through ``spark_thrift``
+(dbt-spark over Thrift) to the warehouse DuckDB publishes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths
+from tests.helpers import (
+    assert_same_marts,
+    data_dir,
+    free_port,
+    run_command,
+    run_job_on_engine,
+    without_the_virtualenv,
+)
+
+
+@pytest.fixture
+def cluster_lake(clean_lake: Path, tmp_path: Path) -> DataPaths:
+    shutil.copytree(clean_lake / "lake", tmp_path / "lake")
+    with data_dir(tmp_path) as paths:
+        return paths
+
+
+def test_warehouse_job_builds_on_a_standalone_cluster_through_thrift(
+    cluster_lake: DataPaths, published_sample: DataPaths
+):
+    thrift_port = str(free_port())
+    environment = {
+        **os.environ,
+        "PATH": without_the_virtualenv(os.environ["PATH"]),
+        "PIPELINE_DATA_DIR": str(cluster_lake.data_dir),
+        "SPARK_MASTER_PORT": str(free_port()),
+        "SPARK_THRIFT_PORT": thrift_port,
+    }
+    parse = run_command(
+        ["make", "dbt_project/target/spark_thrift/manifest.json", "DBT_TARGET=spark_thrift"],
+        PATH=environment["PATH"],
+    )
+    assert parse.returncode == 0, parse.stderr
+    cluster = subprocess.Popen(
+        ["make", "spark-cluster"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        for line in cluster.stdout:
+            if line.startswith("Spark cluster: master spark://127.0.0.1:"):
+                break
+        else:
+            pytest.fail(f"make spark-cluster ended ({cluster.wait()}) before the cluster was up")
+
+        run_job_on_engine(
+            cluster_lake, "spark_thrift", "warehouse_job", SPARK_THRIFT_PORT=thrift_port
+        )
+    finally:
+        os.killpg(cluster.pid, signal.SIGTERM)
+        cluster.wait(timeout=120)
+
+    logs = cluster_lake.data_dir / "spark-cluster"
+    # The Thrift server's application ran on the cluster: registered, an executor on the worker.
+    assert "Registered app SparkSQL::127.0.0.1" in (logs / "master.log").read_text()
+    assert "Asked to launch executor" in (logs / "worker.log").read_text()
+    assert (cluster_lake.spark_warehouse_dir / "marts.db" / "mart_vendor_weekly").is_dir()
+    assert_same_marts(cluster_lake.published_warehouse, published_sample.published_warehouse)
