@@ -82,8 +82,10 @@ lint: install
 	$(BIN)/pre-commit run --all-files --show-diff-on-failure
 
 # The benchmark (docs/performance.md): about 10k, 1M and 10M raw rows, then `make demo`.
+# On Spark (docs/scale-out.md): DBT_TARGET=spark make bench BENCH_ARGS="--scales 10k 1M
+# --skip-demo --reuse-lake --report docs/performance-spark.md"
 bench: $(MANIFEST)
-	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.run $(BENCH_ARGS)
 
 # Apache Superset in its own virtualenv: its pins (SQLAlchemy 1.4, Flask 3) conflict with ours.
 SUPERSET_VENV := .venv-superset

@@ -32,6 +32,8 @@ from orchestration.lib.settings import (
     DBT_PROJECT_DIR,
     PROJECT_ROOT,
     DataPaths,
+    dbt_target,
+    dbt_target_path,
 )
 
 # Days of history per scale: about 64 raw rows a day (50 models, `other`, restated weeks).
@@ -135,7 +137,17 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
         recorded.write_text(json.dumps([rows, seconds]))
     print(f"[{name}] ingested {rows:,} rows in {seconds:.1f}s", flush=True)
     full_build = measure(
-        [DBT_EXECUTABLE, *DBT_BUILD_ARGS, "--full-refresh", "--profiles-dir", "."],
+        [
+            DBT_EXECUTABLE,
+            *DBT_BUILD_ARGS,
+            "--full-refresh",
+            "--profiles-dir",
+            ".",
+            "--target",
+            dbt_target(),
+            "--target-path",
+            str(dbt_target_path()),
+        ],
         env,
         DBT_PROJECT_DIR,
     )
@@ -236,9 +248,10 @@ def render(results: list[ScaleResult], demo_seconds: list[float], reused_lakes: 
         return f"{measured.peak_rss_bytes / 2**30:.2f}"
 
     lines = [
-        "# Performance",
+        "# Performance" + ("" if dbt_target() == "duckdb" else f" on Spark (`{dbt_target()}`)"),
         "",
-        f"Measured on {datetime.now(UTC):%Y-%m-%d} on this machine: {machine()}.",
+        f"Measured on {datetime.now(UTC):%Y-%m-%d} on this machine: {machine()}; "
+        f"dbt target `{dbt_target()}` (DBT_TARGET).",
         "Reproduce with `make bench` (all scales, about 40 minutes, most of it generating and "
         "ingesting 10M rows) or `.venv/bin/python -m bench.run --scales 10k 1M`; "
         "`--reuse-lake` re-times everything but ingestion on lakes a run left in `--workdir`.",
@@ -325,14 +338,17 @@ def main() -> None:
     parser.add_argument("--workdir", type=Path, default=PROJECT_ROOT / "data" / "bench")
     parser.add_argument("--skip-demo", action="store_true")
     parser.add_argument(
+        "--report", type=Path, default=REPORT, help="the page to write (default: %(default)s)"
+    )
+    parser.add_argument(
         "--reuse-lake", action="store_true", help="keep lakes ingested by an earlier run"
     )
     args = parser.parse_args()
     results = [run_scale(name, SCALES[name], args.workdir, args.reuse_lake) for name in args.scales]
     demo = [] if args.skip_demo else measure_demo()
     page = render(results, demo, args.reuse_lake)
-    REPORT.parent.mkdir(parents=True, exist_ok=True)
-    REPORT.write_text(page)
+    args.report.parent.mkdir(parents=True, exist_ok=True)
+    args.report.write_text(page)
     print(page)
 
 

@@ -34,6 +34,7 @@ from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import (
     RANKINGS_HISTORY_START,
     data_paths,
+    dbt_target,
     live_api_enabled,
     sample_dir,
 )
@@ -68,7 +69,8 @@ def main() -> None:
     first, last = ingestion_range()
     source = "live API" if live_api_enabled() else f"bundled sample ({shown(sample_dir())})"
     log_path = paths.logs_dir / "demo.log"
-    print(f"Running the pipeline on {first}..{last} from the {source}", flush=True)
+    engine = "" if dbt_target() == "duckdb" else f", dbt on {dbt_target()}"
+    print(f"Running the pipeline on {first}..{last} from the {source}{engine}", flush=True)
     print(f"(every Dagster and dbt line goes to {shown(log_path)})", flush=True)
     checks = run_pipeline(defs, first, last, log_path)
     sections = [
