@@ -292,3 +292,17 @@ def assert_same_marts(spark: Path, duck: Path) -> None:
                     assert math.isclose(spark_value, value, rel_tol=1e-9, abs_tol=1e-9), table
                 else:
                     assert spark_value == value, (table, spark_row, row)
+
+
+def start_make(target: str, environment: dict[str, str]) -> subprocess.Popen:
+    """`make <target>` with its output as text lines, in its own process group, so that one
+    signal (``os.killpg``) reaches make and everything it started."""
+    return subprocess.Popen(
+        ["make", target],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )

@@ -16,6 +16,7 @@ import dagster as dg
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.run_recovery import process_tags, recover_dead_runs
 from orchestration.lib.settings import PROJECT_ROOT
+from tests.helpers import start_make
 
 
 def demo_environment(tmp_path: Path) -> dict[str, str]:
@@ -31,15 +32,7 @@ def demo_environment(tmp_path: Path) -> dict[str, str]:
 
 def start_demo(environment: dict[str, str]) -> subprocess.Popen:
     """`make demo`, in its own process group so that one signal reaches make, Python and dbt."""
-    return subprocess.Popen(
-        ["make", "demo"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    return start_make("demo", environment)
 
 
 def wait_until_the_pool_is_held(home: Path, demo: subprocess.Popen) -> str:

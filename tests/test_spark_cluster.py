@@ -7,18 +7,18 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from orchestration.lib.settings import PROJECT_ROOT, DataPaths
+from orchestration.lib.settings import DataPaths
 from tests.helpers import (
     assert_same_marts,
     data_dir,
     free_port,
     run_command,
     run_job_on_engine,
+    start_make,
     without_the_virtualenv,
 )
 
@@ -46,15 +46,7 @@ def test_warehouse_job_builds_on_a_standalone_cluster_through_thrift(
         PATH=environment["PATH"],
     )
     assert parse.returncode == 0, parse.stderr
-    cluster = subprocess.Popen(
-        ["make", "spark-cluster"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-        start_new_session=True,
-    )
+    cluster = start_make("spark-cluster", environment)
     try:
         for line in cluster.stdout:
             if line.startswith("Spark cluster: master spark://127.0.0.1:"):
