@@ -1,0 +1,33 @@
+{#- The lake as the sources name it. DuckDB reads the Parquet files through each source's
+    external_location and needs nothing here. Spark copies each source's folder into one Parquet
+    table at the start of a run: a view over the folder would list and open every file again for
+    every query, which at a million rows (about 20k files) costs some 25 s a query against 1 s
+    for the copy (docs/scale-out.md). The copy is whole each run, so it can never keep a snapshot
+    that was retracted from the lake. The hive partitions `date=...` become the `date` column. -#}
+{% macro load_lake_sources() -%}
+    {{ return(adapter.dispatch('load_lake_sources')()) }}
+{%- endmacro %}
+
+{% macro default__load_lake_sources() -%}
+{%- endmacro %}
+
+{% macro spark__load_lake_sources() -%}
+    {%- set lake = var('data_dir', env_var('PIPELINE_DATA_DIR', '../data')) ~ '/lake/raw/' -%}
+    {%- do adapter.execute('create schema if not exists openrouter') -%}
+    {%- for table, folder in [
+        ('raw_rankings_daily', 'rankings_daily'),
+        ('raw_models_catalog', 'models_catalog'),
+    ] -%}
+        {#- Spark's session catalog cannot replace a Parquet table in one statement. -#}
+        {%- set previous = adapter.get_relation(
+            database=none, schema='openrouter', identifier=table
+        ) -%}
+        {%- if previous is not none -%}
+            {%- do adapter.drop_relation(previous) -%}
+        {%- endif -%}
+        {%- do adapter.execute(
+            'create table openrouter.' ~ table ~ ' using parquet'
+            ~ ' as select * from parquet.`' ~ lake ~ folder ~ '`'
+        ) -%}
+    {%- endfor -%}
+{%- endmacro %}
