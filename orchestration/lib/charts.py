@@ -70,6 +70,41 @@ def legend_toggle(field: str) -> alt.Parameter:
     return alt.selection_point(fields=[field], bind="legend")
 
 
+def series_lines(
+    values: list[dict[str, Any]],
+    *,
+    series_field: str,
+    series_title: str,
+    tokens_field: str,
+    x: alt.X,
+    y_title: str,
+    tooltip: list[alt.Tooltip],
+    point: bool | alt.OverlayMarkDef = True,
+) -> alt.Chart:
+    """One line per value of ``series_field`` showing ``tokens_field`` in trillions.
+
+    Each series gets its own colour and dash pair, drawn as such in the legend, where clicking a
+    series shows it alone; a missing value is a gap in its line.
+    """
+    colour, dash = series_styles(list(dict.fromkeys(value[series_field] for value in values)))
+    toggle = legend_toggle(series_field)
+    legend = {"title": series_title, "legend": LINE_LEGEND}
+    return (
+        alt.Chart(alt.Data(values=values))
+        .transform_calculate(trillions=per_trillion(tokens_field))
+        .mark_line(point=point)
+        .encode(
+            x=x,
+            y=alt.Y("trillions:Q", title=y_title),
+            color=alt.Color(f"{series_field}:N", scale=colour, **legend),
+            strokeDash=alt.StrokeDash(f"{series_field}:N", scale=dash, **legend),
+            opacity=alt.when(toggle).then(alt.value(1)).otherwise(alt.value(0.12)),
+            tooltip=tooltip,
+        )
+        .add_params(toggle)
+    )
+
+
 def render_png(spec: dict[str, Any]) -> bytes:
     """The spec drawn as a PNG, with no data fetched from anywhere."""
     return vl_convert.vegalite_to_png(

@@ -18,16 +18,7 @@ from typing import Any
 import altair as alt
 import duckdb
 
-from orchestration.lib.charts import (
-    LINE_LEGEND,
-    cited,
-    embedding_script,
-    legend_toggle,
-    per_trillion,
-    records,
-    render_png,
-    series_styles,
-)
+from orchestration.lib.charts import cited, embedding_script, records, render_png, series_lines
 from orchestration.lib.settings import DataPaths
 from orchestration.lib.storage import connect_duckdb, write_bytes_atomic
 
@@ -191,30 +182,20 @@ def top_vendors_chart(connection: duckdb.DuckDBPyConnection, citation: str) -> C
         order by 2, 1
         """
     ).fetchall()
-    vendors = list(dict.fromkeys(vendor for _, vendor, _ in rows))
-    colour, dash = series_styles(vendors)
-    toggle = legend_toggle("vendor_name")
     absent = sum(1 for row in rows if row[2] is None)
     title = f"Weekly tokens of the top {TOP_VENDORS} vendors"
-    lines = (
-        alt.Chart(alt.Data(values=records(columns, rows)))
-        .transform_calculate(trillions=per_trillion("total_tokens"))
-        .mark_line(point=True)
-        .encode(
-            x=WEEK,
-            y=alt.Y("trillions:Q", title="tokens per week (trillions)"),
-            color=alt.Color("vendor_name:N", scale=colour, title="vendor", legend=LINE_LEGEND),
-            strokeDash=alt.StrokeDash(
-                "vendor_name:N", scale=dash, title="vendor", legend=LINE_LEGEND
-            ),
-            opacity=alt.when(toggle).then(alt.value(1)).otherwise(alt.value(0.12)),
-            tooltip=[
-                WEEK_TOOLTIP,
-                alt.Tooltip("vendor_name:N", title="vendor"),
-                alt.Tooltip("total_tokens:Q", title="tokens", format=",d"),
-            ],
-        )
-        .add_params(toggle)
+    lines = series_lines(
+        records(columns, rows),
+        series_field="vendor_name",
+        series_title="vendor",
+        tokens_field="total_tokens",
+        x=WEEK,
+        y_title="tokens per week (trillions)",
+        tooltip=[
+            WEEK_TOOLTIP,
+            alt.Tooltip("vendor_name:N", title="vendor"),
+            alt.Tooltip("total_tokens:Q", title="tokens", format=",d"),
+        ],
     )
     caption = (
         "Vendors ranked by their tokens over the weeks shown. A gap is a week with no ranked "
@@ -351,28 +332,20 @@ def trillion_club_chart(connection: duckdb.DuckDBPyConnection, citation: str) ->
         """
     ).fetchone()
     models = list(dict.fromkeys(model for model, _, _ in rows))
-    colour, dash = series_styles(models)
-    toggle = legend_toggle("display_name")
     title = "The trillion-token club: cumulative tokens since launch"
-    lines = (
-        alt.Chart(alt.Data(values=records(columns, rows)))
-        .transform_calculate(trillions=per_trillion("cumulative_tokens"))
-        .mark_line(point=alt.OverlayMarkDef(size=12))
-        .encode(
-            x=alt.X("days_since_launch:Q", title="days since launch"),
-            y=alt.Y("trillions:Q", title="cumulative tokens (trillions)"),
-            color=alt.Color("display_name:N", scale=colour, title="model", legend=LINE_LEGEND),
-            strokeDash=alt.StrokeDash(
-                "display_name:N", scale=dash, title="model", legend=LINE_LEGEND
-            ),
-            opacity=alt.when(toggle).then(alt.value(1)).otherwise(alt.value(0.12)),
-            tooltip=[
-                alt.Tooltip("display_name:N", title="model"),
-                alt.Tooltip("days_since_launch:Q", title="days since launch"),
-                alt.Tooltip("cumulative_tokens:Q", title="cumulative tokens", format=",d"),
-            ],
-        )
-        .add_params(toggle)
+    lines = series_lines(
+        records(columns, rows),
+        series_field="display_name",
+        series_title="model",
+        tokens_field="cumulative_tokens",
+        x=alt.X("days_since_launch:Q", title="days since launch"),
+        y_title="cumulative tokens (trillions)",
+        tooltip=[
+            alt.Tooltip("display_name:N", title="model"),
+            alt.Tooltip("days_since_launch:Q", title="days since launch"),
+            alt.Tooltip("cumulative_tokens:Q", title="cumulative tokens", format=",d"),
+        ],
+        point=alt.OverlayMarkDef(size=12),
     )
     thresholds = alt.Chart(
         alt.Data(
