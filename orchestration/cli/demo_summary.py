@@ -11,17 +11,10 @@ from pathlib import Path
 import dagster as dg
 
 from orchestration.defs.project import dbt_project
+from orchestration.lib.dbt_tests import BUILT_IN_TESTS
 from orchestration.lib.reporting import china_overtaking_week
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths
 from orchestration.lib.storage import connect_duckdb, sql_string
-
-# What dbt's built-in tests assert (the project's own generic tests carry descriptions).
-BUILT_IN_TEST_PURPOSES = {
-    "not_null": "No value is missing.",
-    "unique": "No value occurs twice.",
-    "accepted_values": "Only the listed values occur.",
-    "relationships": "Every key is found in the table it refers to.",
-}
 
 
 def shown(path: Path) -> str:
@@ -71,7 +64,7 @@ def dbt_test_kinds() -> tuple[dict[str, str], dict[str, str]]:
         for node in manifest["nodes"].values()
         if node["resource_type"] == "test"
     }
-    purposes = dict(BUILT_IN_TEST_PURPOSES)
+    purposes = {name: test.per_kind for name, test in BUILT_IN_TESTS.items()}
     for macro in manifest["macros"].values():
         if macro["name"].startswith("test_") and macro.get("description"):
             purposes[macro["name"].removeprefix("test_")] = macro["description"]

@@ -20,6 +20,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.project import dbt_project
+from orchestration.lib.dbt_tests import BUILT_IN_TESTS
 from orchestration.lib.ingestion.repair import (
     repair_rankings_lake,
     set_aside_damaged_warehouse,
@@ -32,14 +33,6 @@ from orchestration.lib.settings import (
     builds_on_spark,
     data_paths,
 )
-
-# dbt's own generic tests, whose macros carry no description.
-BUILT_IN_TEST_DESCRIPTIONS = {
-    "not_null": "`{column_name}` is never null.",
-    "unique": "`{column_name}` holds no value twice.",
-    "accepted_values": "`{column_name}` holds only the accepted values: {values}.",
-    "relationships": "Every `{column_name}` is a `{field}` of {to}.",
-}
 
 
 def _argument(value: Any) -> str:
@@ -68,8 +61,8 @@ def data_test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) 
         if key not in ("model", "column_name")
     }
     column = test.get("column_name")
-    if name in BUILT_IN_TEST_DESCRIPTIONS:
-        return BUILT_IN_TEST_DESCRIPTIONS[name].format(column_name=column, **arguments)
+    if name in BUILT_IN_TESTS:
+        return BUILT_IN_TESTS[name].per_column.format(column_name=column, **arguments)
     macro = manifest["macros"].get(f"macro.{test['package_name']}.test_{name}", {})
     described = macro.get("description") or f"dbt data test {test['name']}."
     given = "; ".join(f"{key}: {value}" for key, value in arguments.items())
