@@ -1,8 +1,12 @@
-"""The benchmark at its smallest scale: the pipeline's marts equal the DuckDB floor's marts."""
+"""The benchmark at its smallest scale: the pipeline's marts equal the DuckDB floor's marts, and
+the Spark lake-read timings read every row each way."""
 
 from __future__ import annotations
 
 import math
+import re
+import subprocess
+import sys
 from datetime import date
 
 import duckdb
@@ -45,3 +49,20 @@ def test_pipeline_marts_equal_the_floor_at_the_smallest_scale(tmp_path):
             assert len(actual) == len(expected) > 0, table
             mismatched = [(a, e) for a, e in zip(actual, expected, strict=True) if not same(a, e)]
             assert mismatched == [], (table, mismatched[:3])
+
+
+def test_the_spark_lake_read_timings_see_every_row_each_way(tmp_path):
+    sample = tmp_path / "sample"
+    generated = generate(sample, days=14, last_date=date(2026, 11, 26))
+    with data_dir(tmp_path / "data") as paths:
+        ingest_all(sample, paths)
+    timings = subprocess.run(
+        [sys.executable, "-m", "bench.spark_lake_reads", str(paths.raw_rankings_dir)],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
+    counted = re.findall(r"count: [\d.]+ s, ([\d,]+) rows counted", timings)
+    assert counted == [f"{generated.raw_rows:,}"] * 3, timings
+    assert "latest snapshot per date" in timings
