@@ -33,7 +33,7 @@ SCANS = {
 
 
 def timed(spark: SparkSession, label: str, sql: str) -> None:
-    """Run ``sql`` to the end; print its wall time and how many rows it returned."""
+    """Run ``sql`` to the end; print its wall time and, for the count, the rows counted."""
     started = time.monotonic()
     rows = spark.sql(sql).collect()
     seconds = time.monotonic() - started
