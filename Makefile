@@ -27,13 +27,18 @@ $(SPARK_INSTALLED): $(INSTALLED)
 	touch $@
 
 # The dbt manifest Dagster loads its dbt assets from, one per engine (DBT_TARGET: duckdb, the
-# default, spark or spark_thrift; docs/scale-out.md), as models are configured per engine.
+# default, spark or spark_thrift; docs/scale-out.md), as models are configured per engine:
+# DuckDB's in dbt_project/target/, each Spark target's in dbt_project/target/<target>/.
 DBT_TARGET ?= duckdb
 export DBT_TARGET
 DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f)
 MANIFEST := dbt_project/target$(if $(filter-out duckdb,$(DBT_TARGET)),/$(DBT_TARGET))/manifest.json
-$(MANIFEST): $(INSTALLED) $(if $(filter spark%,$(DBT_TARGET)),$(SPARK_INSTALLED)) $(DBT_SOURCES)
-	cd dbt_project && ../$(BIN)/dbt parse --profiles-dir . --quiet --target $(DBT_TARGET) --target-path $(patsubst dbt_project/%/manifest.json,%,$@)
+dbt_parse = cd dbt_project && DBT_TARGET=$(1) ../$(BIN)/dbt parse --profiles-dir . --quiet --target $(1) --target-path $(2)
+dbt_project/target/manifest.json: $(INSTALLED) $(DBT_SOURCES)
+	$(call dbt_parse,duckdb,target)
+	touch $@
+dbt_project/target/%/manifest.json: $(SPARK_INSTALLED) $(DBT_SOURCES)
+	$(call dbt_parse,$*,target/$*)
 	touch $@
 
 # A standalone Spark cluster (master, worker, Thrift server) on 127.0.0.1 from the pyspark wheel,
@@ -43,11 +48,6 @@ spark-cluster: $(SPARK_INSTALLED)
 
 # The Spark manifest the parity test loads Dagster with.
 SPARK_MANIFEST := dbt_project/target/spark/manifest.json
-ifneq ($(MANIFEST),$(SPARK_MANIFEST))
-$(SPARK_MANIFEST): $(SPARK_INSTALLED) $(DBT_SOURCES)
-	cd dbt_project && DBT_TARGET=spark ../$(BIN)/dbt parse --profiles-dir . --quiet --target spark --target-path target/spark
-	touch $@
-endif
 
 # Copied then renamed, so two commands started at once on a new DAGSTER_HOME both succeed.
 $(DAGSTER_HOME)/dagster.yaml:
