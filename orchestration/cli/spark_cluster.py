@@ -69,7 +69,7 @@ def main() -> None:
             "--conf", "spark.ui.enabled=false",
             "--conf", f"spark.sql.warehouse.dir={paths.spark_warehouse_dir}",
             "--conf", "spark.driver.extraJavaOptions="
-            f"-Dderby.system.home={paths.data_dir / 'build' / 'spark-metastore'}",
+            f"-Dderby.system.home={paths.spark_metastore_dir}",
             "--hiveconf", f"hive.server2.thrift.port={thrift_port}",
             "--hiveconf", f"hive.server2.thrift.bind.host={HOST}",
             "spark-internal",

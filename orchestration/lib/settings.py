@@ -154,6 +154,11 @@ class DataPaths:
         return self.data_dir / "build" / "spark-warehouse"
 
     @property
+    def spark_metastore_dir(self) -> Path:
+        """Where Spark's metastore (Derby) keeps its catalogue of those tables (profiles.yml)."""
+        return self.data_dir / "build" / "spark-metastore"
+
+    @property
     def logs_dir(self) -> Path:
         """Logs of the command-line runs (``make demo``): every Dagster and dbt line."""
         return self.data_dir / "logs"
