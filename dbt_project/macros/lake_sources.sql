@@ -2,8 +2,9 @@
     external_location and needs nothing here. Spark copies each source's folder into one Parquet
     table at the start of a run: a view over the folder would list and open every file again for
     every query, which at a million rows (about 20k files) costs some 25 s a query, against
-    about 1 s once copied (docs/scale-out.md). The copy is whole each run, so it can never keep a snapshot
-    that was retracted from the lake. The hive partitions `date=...` become the `date` column. -#}
+    about 1 s once copied (docs/scale-out.md). The copy is whole each run, so it can never keep
+    a snapshot that was retracted from the lake. The hive partitions `date=...` become the
+    `date` column. -#}
 {% macro load_lake_sources() -%}
     {{ return(adapter.dispatch('load_lake_sources')()) }}
 {%- endmacro %}
