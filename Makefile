@@ -5,10 +5,19 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
-export DAGSTER_HOME ?= $(CURDIR)/data/dagster_home
-# Where the pipeline keeps generated files (as orchestration/lib/settings.py reads it).
-DATA_DIR := $(or $(PIPELINE_DATA_DIR),data)
+# Simply expanded (:=), so that $(call quoted,DAGSTER_HOME) below reads the path, not its formula.
+ifndef DAGSTER_HOME
+DAGSTER_HOME := $(CURDIR)/data/dagster_home
+endif
+export DAGSTER_HOME
 DBT_TARGET_DIR ?= dbt_project/target
+
+# A make variable's text as one single-quoted shell word, never expanded by make or split or
+# globbed by the shell: paths reach recipes this way whatever they hold (spaces, quotes, $, *).
+quoted = '$(subst ','\'',$(value $(1)))'
+# Recipe lines that set the shell variable `data` to the pipeline's data directory
+# (PIPELINE_DATA_DIR, default data, as orchestration/lib/settings.py reads it).
+set_data_dir = data=$(call quoted,PIPELINE_DATA_DIR); data="$${data:-data}"
 
 .PHONY: install demo test lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair
 
@@ -49,22 +58,27 @@ spark-cluster: $(SPARK_INSTALLED)
 # The Spark manifest the parity test loads Dagster with.
 SPARK_MANIFEST := dbt_project/target/spark/manifest.json
 
-# Copied then renamed, so two commands started at once on a new DAGSTER_HOME both succeed.
-$(DAGSTER_HOME)/dagster.yaml:
-	mkdir -p $(DAGSTER_HOME)
-	cp orchestration/dagster.yaml $@.$$$$.tmp && mv -f $@.$$$$.tmp $@
+# A recipe line giving DAGSTER_HOME the instance config when it has none. Copied then renamed,
+# so two commands started at once on a new DAGSTER_HOME both succeed. (A recipe line, not a target
+# named after the folder: make cannot name a file whose path holds a space.)
+install_dagster_home = @home=$(call quoted,DAGSTER_HOME); mkdir -p -- "$$home" && \
+	{ [ -e "$$home/dagster.yaml" ] || { cp orchestration/dagster.yaml "$$home/.dagster.yaml.$$$$.tmp" \
+	&& mv -f -- "$$home/.dagster.yaml.$$$$.tmp" "$$home/dagster.yaml"; }; }
 
-demo: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+demo: $(MANIFEST)
+	$(install_dagster_home)
 	$(BIN)/python -m orchestration.cli.demo
 
 # Take back a bad snapshot and rebuild the dates it covered (docs/operations.md):
 #   make retract SNAPSHOT=<response_sha256> REASON="why"
-retract: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
-	$(BIN)/python -m orchestration.cli.retract "$(SNAPSHOT)" --reason "$(REASON)"
+retract: $(MANIFEST)
+	$(install_dagster_home)
+	$(BIN)/python -m orchestration.cli.retract $(call quoted,SNAPSHOT) --reason $(call quoted,REASON)
 
 # Check the whole lake against what was recorded when each file was written, rewrite damaged
 # files from the landing zone, rebuild a working warehouse that cannot be read, and publish.
-repair: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+repair: $(MANIFEST)
+	$(install_dagster_home)
 	$(BIN)/python -m orchestration.cli.repair
 
 # Debian's chromium, for the tests that open the report and the BI dashboard in a real browser.
@@ -103,11 +117,12 @@ bi: $(INSTALLED) $(SUPERSET_INSTALLED)
 
 # The Dagster UI on http://127.0.0.1:3000, showing the runs `make demo` recorded.
 UI_PORT ?= 3000
-ui: $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
+ui: $(MANIFEST)
+	$(install_dagster_home)
 	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
 
 # The pipeline as a service (docs/operations.md): dagster-daemon and dagster-webserver on a
-# PostgreSQL instance (DAGSTER_POSTGRES_URL, or a local cluster under $(DATA_DIR)/service), with
+# PostgreSQL instance (DAGSTER_POSTGRES_URL, or a local cluster under <data dir>/service), with
 # the daily schedules on. The UI on http://$(SERVE_HOST):$(SERVE_PORT). Stops on Ctrl-C or SIGTERM.
 SERVE_HOST ?= 127.0.0.1
 SERVE_PORT ?= 3000
@@ -128,18 +143,26 @@ metrics: $(MANIFEST)
 docs: $(MANIFEST)
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
 
+# Removes each path given (shell words) that exists, printing it; nothing else.
+remove_paths = removed=0; for path in $(1); do \
+	if [ -e "$$path" ] || [ -L "$$path" ]; then printf 'removing %s\n' "$$path"; \
+	rm -rf -- "$$path"; removed=$$((removed + 1)); fi; done; \
+	[ "$$removed" -gt 0 ] || echo "nothing to remove"
+
 # Derived files only, all rebuilt by the next run from the lake: the working and published
 # warehouses, the exports, the report and dbt's target folder. The lake is kept: its landed
 # responses and snapshots are the only copy of past figures (restatements cannot be fetched again).
 clean:
-	rm -rf $(DATA_DIR)/build $(DATA_DIR)/warehouse.duckdb $(DATA_DIR)/exports $(DATA_DIR)/reports $(DBT_TARGET_DIR)
+	@$(set_data_dir); $(call remove_paths,"$$data/build" "$$data/warehouse.duckdb" \
+		"$$data/exports" "$$data/reports" $(call quoted,DBT_TARGET_DIR))
 
 # Deletes what cannot be fetched again; refuses unless CONFIRM=yes.
 destroy-lake:
-	@if [ "$(CONFIRM)" != yes ]; then \
-		echo "make destroy-lake deletes $(DATA_DIR)/lake (every landed response, snapshot and quarantined file:"; \
-		echo "restated figures cannot be downloaded again) and $(DAGSTER_HOME) (the run history)."; \
-		echo "Run 'make destroy-lake CONFIRM=yes' to delete them."; \
+	@$(set_data_dir); home=$(call quoted,DAGSTER_HOME); \
+	if [ $(call quoted,CONFIRM) != yes ]; then \
+		printf '%s\n' "make destroy-lake deletes $$data/lake (every landed response, snapshot and" \
+			"quarantined file: restated figures cannot be downloaded again) and $$home (the run" \
+			"history)." "Run 'make destroy-lake CONFIRM=yes' to delete them."; \
 		exit 2; \
-	fi
-	rm -rf $(DATA_DIR)/lake $(DAGSTER_HOME)
+	fi; \
+	$(call remove_paths,"$$data/lake" "$$home")
