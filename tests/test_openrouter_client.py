@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import time
 from datetime import date
 
@@ -139,11 +140,33 @@ def test_a_body_trickling_in_is_cut_off_at_the_deadline(threaded_server: HTTPSer
         threaded_server, request_deadline_seconds=1.0, read_timeout_seconds=1.0, max_attempts=1
     )
 
-    with pytest.raises(OpenRouterError, match=r"no whole response within 1s"):
+    with pytest.raises(OpenRouterError, match=r"within 1s.*still arriving at the deadline"):
         client.rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
 
     # Cut off while the body was still coming, each byte well inside the read timeout.
     assert 0 < len(sent) < 50
+
+
+def test_a_server_that_never_answers_holds_a_run_no_longer_than_the_deadline():
+    # Accepts connections (the kernel's backlog) and never sends a byte.
+    with socket.create_server(("127.0.0.1", 0)) as silent:
+        port = silent.getsockname()[1]
+        client = OpenRouterClient(
+            base_url=f"http://127.0.0.1:{port}",
+            api_key=KEY,
+            request_deadline_seconds=2.0,
+            backoff_base_seconds=0.01,
+        )
+        started = time.monotonic()
+
+        with pytest.raises(OpenRouterError) as raised:
+            client.rankings_daily(date(2026, 2, 9), date(2026, 2, 15))
+
+        elapsed = time.monotonic() - started
+    # Before, each of the 5 attempts waited the whole 120 s read timeout: about 10 minutes.
+    assert elapsed < 60, f"held for {elapsed:.0f}s"
+    assert "within 2s (OPENROUTER_REQUEST_DEADLINE_SECONDS)" in str(raised.value)
+    assert "ReadTimeout" in str(raised.value)
 
 
 def test_a_retry_after_beyond_the_cap_fails_at_once_saying_when_to_retry(httpserver: HTTPServer):

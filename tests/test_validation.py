@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import shutil
 from dataclasses import replace
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
@@ -15,7 +17,8 @@ from orchestration.lib.ingestion.ingest import (
     ingest_rankings_response,
 )
 from orchestration.lib.responses import FetchedResponse
-from orchestration.lib.settings import DataPaths
+from orchestration.lib.sample import BundledSample
+from orchestration.lib.settings import DataPaths, sample_dir
 from tests.helpers import lake_files, rankings_body
 
 START, END = date(2026, 2, 9), date(2026, 2, 15)
@@ -137,8 +140,28 @@ def test_a_live_response_for_another_window_than_asked_is_quarantined(paths: Dat
         fetched(rankings_body(GOOD_ROWS)), requested_window=(date(2026, 2, 9), date(2026, 2, 16))
     )
 
-    with pytest.raises(QuarantinedResponseError, match="is not the window asked for"):
+    with pytest.raises(QuarantinedResponseError, match="is not the window the response answers"):
         ingest_rankings_response(paths, response, START, END)
+    assert not paths.raw_rankings_dir.exists()
+
+
+def test_a_sample_file_whose_meta_window_is_not_its_name_is_quarantined_naming_it(
+    paths: DataPaths, tmp_path: Path
+):
+    sample = tmp_path / "sample"
+    shutil.copytree(sample_dir(), sample)
+    misnamed = sample / "rankings_daily" / "2026-02-09_2026-02-15.json"
+    document = json.loads(misnamed.read_text())
+    document["meta"]["end_date"] = "2026-02-16"
+    misnamed.write_text(json.dumps(document))
+    [response] = BundledSample(sample).rankings_daily(START, END)
+
+    with pytest.raises(QuarantinedResponseError) as refused:
+        ingest_rankings_response(paths, response, START, END)
+
+    message = str(refused.value)
+    assert f"received from {misnamed}" in message
+    assert "meta window 2026-02-09..2026-02-16 is not the window the response answers" in message
     assert not paths.raw_rankings_dir.exists()
 
 

@@ -117,8 +117,8 @@ def recover_from_dead_runs(instance: dg.DagsterInstance) -> list[str]:
     for run_id in sorted(storage.get_concurrency_run_ids()):
         run = instance.get_run_by_id(run_id)
         if run is None or run.is_finished:
-            freed = storage.free_concurrency_slots_for_run(run_id)
-            done.append(f"freed {freed} pool slot(s) held by finished run {run_id}")
+            storage.free_concurrency_slots_for_run(run_id)  # says nothing of how many
+            done.append(f"freed the pool slots held by finished run {run_id}")
     if not instance.get_run_records(filters=dg.RunsFilter(statuses=IN_PROGRESS), limit=1):
         for path in remove_stale_temporary_files(data_paths()):
             done.append(f"removed {path}, left by a writer that died")

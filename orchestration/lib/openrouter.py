@@ -110,10 +110,11 @@ class _DeadlineExceeded(Exception):
 class OpenRouterClient:
     """The one HTTP client for OpenRouter, on a ``requests.Session``.
 
-    Retries 429, 5xx, timeouts, connection errors and requests past their deadline with
-    exponential backoff and jitter, for at most ``max_attempts`` attempts; honours
-    ``Retry-After`` up to ``max_retry_after_seconds`` and fails at once beyond it; keeps under
-    the Data API's 30 requests a minute. The API key (from
+    Retries 429, 5xx, timeouts and connection errors with exponential backoff and jitter, for at
+    most ``max_attempts`` attempts, all within ``request_deadline_seconds`` of the first (a server
+    that sends nothing, or trickles a body, cannot hold a run longer); honours ``Retry-After`` up
+    to ``max_retry_after_seconds`` and fails at once beyond it; keeps under the Data API's 30
+    requests a minute. The API key (from
     :func:`orchestration.lib.settings.api_key`) is sent as a Bearer header and never logged,
     echoed, chained into an exception or shown in ``repr``.
     """
@@ -141,18 +142,21 @@ class OpenRouterClient:
     def _redact(self, text: str) -> str:
         return text.replace(self.api_key, "***") if self.api_key else text
 
-    def _fetch(self, url: str, params: dict[str, str], headers: dict[str, str]) -> _Reply:
-        """One GET, its body read within ``request_deadline_seconds`` of the start.
+    def _fetch(
+        self, url: str, params: dict[str, str], headers: dict[str, str], deadline: float
+    ) -> _Reply:
+        """One GET, its body read by ``deadline`` (a ``time.monotonic()`` instant).
 
-        The body is read one network read at a time (``read1``), so a body trickling in byte by
-        byte is cut off at the deadline (plus at most one read timeout) instead of never.
+        No wait for a connection or a byte is longer than the time left; the body is read one
+        network read at a time (``read1``), so a body trickling in byte by byte is cut off at the
+        deadline instead of never.
         """
-        deadline = time.monotonic() + self.request_deadline_seconds
+        left = max(0.001, deadline - time.monotonic())
         with self._session.get(
             url,
             params=params,
             headers=headers,
-            timeout=(self.connect_timeout_seconds, self.read_timeout_seconds),
+            timeout=(min(self.connect_timeout_seconds, left), min(self.read_timeout_seconds, left)),
             stream=True,
         ) as response:
             chunks = []
@@ -174,13 +178,16 @@ class OpenRouterClient:
             headers["Authorization"] = f"Bearer {self.api_key}"
 
         last_problem = "no attempt made"
-        for attempt in range(1, self.max_attempts + 1):
+        deadline = time.monotonic() + self.request_deadline_seconds
+        attempt = 0
+        while attempt < self.max_attempts and time.monotonic() < deadline:
+            attempt += 1
             self._rate_limiter.wait()
             retry_after: float | None = None
             try:
-                reply = self._fetch(url, params, headers)
+                reply = self._fetch(url, params, headers, deadline)
             except _DeadlineExceeded:
-                last_problem = f"no whole response within {self.request_deadline_seconds:.0f}s"
+                last_problem = "the body was still arriving at the deadline"
             except (requests.ConnectionError, requests.Timeout) as error:
                 # The type only: the text of a requests error can carry the request's headers.
                 last_problem = type(error).__name__
@@ -222,18 +229,19 @@ class OpenRouterClient:
                         "OPENROUTER_MAX_RETRY_AFTER_SECONDS). Run again after "
                         f"{retry_at.isoformat(timespec='minutes')}."
                     )
-            if attempt == self.max_attempts:
-                break
             backoff = min(self.backoff_max_seconds, self.backoff_base_seconds * 2 ** (attempt - 1))
             delay = retry_after if retry_after is not None else backoff * random.uniform(0.5, 1.0)
+            if attempt == self.max_attempts or time.monotonic() + delay >= deadline:
+                break
             self.logger.warning(
                 f"{described}: attempt {attempt} failed ({last_problem}); retrying in {delay:.1f}s"
             )
             time.sleep(delay)
         raise OpenRouterError(
-            f"{described}: gave up after {self.max_attempts} attempts; last error: {last_problem}. "
-            "OpenRouter may be down or rate-limiting this key (30 requests a minute, 500 a day): "
-            "try again later."
+            f"{described}: gave up after {attempt} attempt{'s' if attempt > 1 else ''} within "
+            f"{self.request_deadline_seconds:.0f}s (OPENROUTER_REQUEST_DEADLINE_SECONDS); last "
+            f"error: {last_problem}. OpenRouter may be down or rate-limiting this key (30 "
+            "requests a minute, 500 a day): try again later."
         )
 
     def rankings_daily(self, start_date: date, end_date: date) -> list[FetchedResponse]:

@@ -19,8 +19,8 @@ class FetchedResponse:
     received_at: datetime
     source: Literal["live", "sample"]
     origin: str
-    # The start and end date a rankings request asked for (the live API only): its meta window
-    # must match.
+    # The start and end date a rankings response answers (asked of the live API, or named by a
+    # sample file): its meta window must match.
     requested_window: tuple[date, date] | None = None
 
 

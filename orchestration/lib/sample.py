@@ -34,14 +34,22 @@ class BundledSample:
         return files
 
     def rankings_daily(self, start_date: date, end_date: date) -> list[FetchedResponse]:
-        """Every recorded response whose window overlaps ``start_date..end_date``."""
-        responses = []
-        for path, window_start, window_end in self._rankings_files():
-            if window_start <= end_date and start_date <= window_end:
-                responses.append(
-                    FetchedResponse(path.read_bytes(), datetime.now(UTC), "sample", str(path))
-                )
-        return responses
+        """Every recorded response whose window overlaps ``start_date..end_date``.
+
+        Each carries the window its file name gives as the window requested, so that validation
+        holds its ``meta`` window to it, as it holds a live response to the window asked for.
+        """
+        return [
+            FetchedResponse(
+                path.read_bytes(),
+                datetime.now(UTC),
+                "sample",
+                str(path),
+                requested_window=(window_start, window_end),
+            )
+            for path, window_start, window_end in self._rankings_files()
+            if window_start <= end_date and start_date <= window_end
+        ]
 
     def models_catalog(self) -> FetchedResponse:
         """The newest recorded catalogue, stamped with the day it was received."""

@@ -171,8 +171,9 @@ def validate_rankings_response(
         if (window_start, window_end) != expected:
             raise InvalidResponseError(
                 file,
-                f"meta window {window_start}..{window_end} is not the window asked for "
-                f"({expected[0]}..{expected[1]})",
+                f"meta window {window_start}..{window_end} is not the window the response "
+                f"answers ({expected[0]}..{expected[1]}: as asked of the API, or as a sample "
+                "file's name gives it)",
             )
 
     rows = _rows_if_valid(data, window_start, window_end)
