@@ -58,27 +58,17 @@ spark-cluster: $(SPARK_INSTALLED)
 # The Spark manifest the parity test loads Dagster with.
 SPARK_MANIFEST := dbt_project/target/spark/manifest.json
 
-# A recipe line giving DAGSTER_HOME the instance config when it has none. Copied then renamed,
-# so two commands started at once on a new DAGSTER_HOME both succeed. (A recipe line, not a target
-# named after the folder: make cannot name a file whose path holds a space.)
-install_dagster_home = @home=$(call quoted,DAGSTER_HOME); mkdir -p -- "$$home" && \
-	{ [ -e "$$home/dagster.yaml" ] || { cp orchestration/dagster.yaml "$$home/.dagster.yaml.$$$$.tmp" \
-	&& mv -f -- "$$home/.dagster.yaml.$$$$.tmp" "$$home/dagster.yaml"; }; }
-
 demo: $(MANIFEST)
-	$(install_dagster_home)
 	$(BIN)/python -m orchestration.cli.demo
 
 # Take back a bad snapshot and rebuild the dates it covered (docs/operations.md):
 #   make retract SNAPSHOT=<response_sha256> REASON="why"
 retract: $(MANIFEST)
-	$(install_dagster_home)
 	$(BIN)/python -m orchestration.cli.retract $(call quoted,SNAPSHOT) --reason $(call quoted,REASON)
 
 # Check the whole lake against what was recorded when each file was written, rewrite damaged
 # files from the landing zone, rebuild a working warehouse that cannot be read, and publish.
 repair: $(MANIFEST)
-	$(install_dagster_home)
 	$(BIN)/python -m orchestration.cli.repair
 
 # Debian's chromium, for the tests that open the report and the BI dashboard in a real browser.
@@ -118,7 +108,7 @@ bi: $(INSTALLED) $(SUPERSET_INSTALLED)
 # The Dagster UI on http://127.0.0.1:3000, showing the runs `make demo` recorded.
 UI_PORT ?= 3000
 ui: $(MANIFEST)
-	$(install_dagster_home)
+	@$(BIN)/python -m orchestration.cli.prepare_instance "make ui"
 	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
 
 # The pipeline as a service (docs/operations.md): dagster-daemon and dagster-webserver on a

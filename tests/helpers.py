@@ -26,6 +26,7 @@ import requests
 from orchestration.definitions import defs
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.ingestion.ingest import ingest_rankings_response
+from orchestration.lib.ingestion.lake import record_and_place_lake_files
 from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths, data_paths, sample_dir
@@ -153,7 +154,11 @@ def write_later_snapshot(
         row["as_of"] = row["as_of"].replace(year=2027)
         row["response_sha256"] = "f" * 64
     table = pa.Table.from_pylist(rows, schema=pq.read_schema(first))
-    write_parquet(table, folder / "20270101T000000Z_ffffffffffffffff.parquet")
+    staged = paths.data_dir / "later-snapshot.parquet"
+    write_parquet(table, staged)
+    # Recorded as ingestion records what it writes: otherwise the lake's repair would move it out.
+    target = folder / "20270101T000000Z_ffffffffffffffff.parquet"
+    record_and_place_lake_files(paths, "f" * 64, "live", datetime.now(UTC), {target: staged})
 
 
 def thousandfold_first_row(rows: list[dict]) -> list[dict]:

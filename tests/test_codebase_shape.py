@@ -19,8 +19,10 @@ from orchestration.defs.resources import InstalledDbtCliResource
 from orchestration.lib.settings import DBT_EXECUTABLE, PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "orchestration"
-# Lower layers never import higher ones: cli -> definitions -> defs -> lib -> lib.settings.
+# Lower layers never import higher ones:
+# cli -> definitions -> defs -> lib -> lib.settings -> lib.errors.
 LAYERS = [
+    "orchestration.lib.errors",
     "orchestration.lib.settings",
     "orchestration.lib",
     "orchestration.defs",
@@ -68,9 +70,11 @@ def test_imports_flow_one_way(path: Path):
         assert dagster == [], f"{module_name(path)} is plain code but imports Dagster"
 
 
-def test_settings_import_nothing_of_the_project():
+def test_settings_import_nothing_of_the_project_but_its_error_class():
     modules = imported_modules(PACKAGE / "lib" / "settings.py")
-    assert [module for module in modules if module.startswith("orchestration")] == []
+    project = [module for module in modules if module.startswith("orchestration")]
+    assert project == ["orchestration.lib.errors"]
+    assert imported_modules(PACKAGE / "lib" / "errors.py") == set()
 
 
 def test_dagster_dbt_still_calls_the_private_members_the_dbt_resource_overrides():

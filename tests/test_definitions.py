@@ -127,7 +127,10 @@ def test_a_requested_day_without_rows_fails_the_run_naming_it(
 
     assert not result.success
     error = str(result.failure_data_for_node("raw_rankings_daily").user_failure_data.description)
-    assert "no rows for 1 of the requested day(s) 2026-02-09..2026-02-10: 2026-02-10" in error
+    assert (
+        "1 of the requested day(s) 2026-02-09..2026-02-10 have no usable rows: no rows for "
+        "2026-02-10: the source has not published them (yet)"
+    ) in error
     # The day that came is kept in the lake; nothing is built or published from this run.
     assert [p.name for p in paths.raw_rankings_dir.iterdir()] == ["date=2026-02-09"]
 

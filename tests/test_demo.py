@@ -36,9 +36,15 @@ def test_make_demo_prints_a_short_summary_and_logs_the_detail(tmp_path: Path):
     assert len(output.splitlines()) < 75, output
     # dbt's line per model and test is in the log, not on the terminal.
     assert " START " not in output and "PASS=" not in output
-    log = (tmp_path / "data" / "logs" / "demo.log").read_text()
+    # Each job's lines in a log named after its run; demo.log links to the newest, the build's.
+    logs = tmp_path / "data" / "logs"
+    run_logs = sorted(logs.glob("*-*-*-*-*.log"))
+    assert len(run_logs) == 3
+    log = (logs / "demo.log").read_text()
+    assert (logs / "demo.log").resolve() in run_logs
     assert re.search(r"\d+ of \d+ PASS not_null_", log)
     assert "Done. PASS=" in log
+    assert "warning:" not in output
     # What was ingested, each kind of check with its result, what was published.
     assert "rankings   26 snapshots: 1,716 rows over 182 days (2025-11-10..2026-05-10)" in output
     [checks] = re.findall(r"Checks: (\d+) of (\d+) passed", output)
@@ -58,6 +64,21 @@ def test_make_demo_prints_a_short_summary_and_logs_the_detail(tmp_path: Path):
     query = run_command([example[1], "-readonly", example[2], "-f", example[3]])
     assert query.returncode == 0 and CITATION in query.stdout, query.stderr
 
+    # Run again over a lake someone copied a file into: the repair is said on the terminal, and
+    # the first run's logs are kept.
+    [day] = (tmp_path / "data" / "lake" / "raw" / "rankings_daily" / "date=2026-02-10").iterdir()
+    shutil.copy(day, day.with_name("20260301T020000Z_0123456789abcdef.parquet"))
+
+    again = make_demo(tmp_path)
+
+    assert again.returncode == 0, again.stdout[-3000:] + again.stderr[-3000:]
+    assert re.search(
+        r"warning: openrouter_dbt_models: lake file \S+/date=2026-02-10/20260301T020000Z_"
+        r"0123456789abcdef\.parquet: not written by the pipeline: no record lists it; moved to ",
+        again.stdout,
+    ), again.stdout
+    assert set(run_logs) < set(logs.glob("*-*-*-*-*.log"))
+
 
 def test_a_failing_job_ends_the_demo_with_its_error(tmp_path: Path):
     sample = tmp_path / "sample"
@@ -73,4 +94,5 @@ def test_a_failing_job_ends_the_demo_with_its_error(tmp_path: Path):
     assert "job rankings_job failed:\n  raw_rankings_daily: " in demo.stderr
     assert f"meta.version must be 'v1', got None (received from {first})" in demo.stderr
     assert "Fix or re-fetch the source and run again" in demo.stderr
-    assert f"see {tmp_path}/data/logs/demo.log" in demo.stderr
+    logs = tmp_path / "data" / "logs"
+    assert f"see {(logs / 'demo.log').resolve()}" in demo.stderr

@@ -105,8 +105,10 @@ def test_clean_and_destroy_lake_touch_only_their_paths_whatever_the_path_holds(
     removed = sorted(line for line in cleaned.stdout.splitlines() if line.startswith("removing "))
     assert removed == sorted(
         f"removing {path}"
-        for path in [data / "build", data / "warehouse.duckdb", data / "exports", data / "reports"]
-        + [target]
+        for path in [
+            *(data / name for name in ("build", "warehouse.duckdb", "exports", "reports")),
+            target,
+        ]
     )
 
     destroyed = make("destroy-lake", data, home, tmp_path, "CONFIRM=yes", cwd=work)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
@@ -165,3 +166,30 @@ def test_retracting_the_only_snapshot_of_its_dates_drops_them_from_the_warehouse
         "where date between '2026-02-09' and '2026-02-15'",
     )
     assert row["rows"] == 0
+
+
+def test_a_retracted_snapshot_served_again_is_named_and_its_file_put_back_is_a_stray(
+    lake_copy: DataPaths,
+):
+    [original] = (lake_copy.raw_rankings_dir / f"date={DAY}").glob("*.parquet")
+    sha16 = original.stem.rsplit("_", 1)[1]
+    retraction = retract_snapshot(lake_copy, sha16, "figures under review")
+
+    # The bundled sample still serves the retracted snapshot for its days.
+    served_again = run("rankings_job", partition_key=DAY)
+
+    assert not served_again.success
+    [failure] = served_again.get_step_failure_events()
+    message = failure.step_failure_data.error.message
+    assert f"snapshot {retraction.response_sha256}" in message
+    assert f"holds {DAY} but was retracted (figures under review)" in message
+    assert "the source serves it again" in message
+    assert "has not published" not in message
+
+    # Its file copied back into the lake by hand is not the pipeline's: moved out, not counted.
+    [kept] = (retracted_dir(lake_copy) / retraction.response_sha256 / f"date={DAY}").iterdir()
+    shutil.copy(kept, original)
+    assert run("warehouse_job").success
+    assert not original.exists()
+    strays = (lake_copy.quarantine_dir / "rankings_daily" / "stray").rglob("*.parquet")
+    assert [path.name.split("_", 1)[1] for path in strays] == [original.name]

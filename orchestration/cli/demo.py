@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import sys
 import time
-import warnings
+import uuid
 from contextlib import redirect_stderr, redirect_stdout
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -28,16 +28,24 @@ from orchestration.cli.demo_summary import (
     published_lines,
     shown,
 )
-from orchestration.cli.running import load_definitions, pipeline_instance, run_job
+from orchestration.cli.entry_point import run_entry_point
+from orchestration.cli.running import (
+    load_definitions,
+    pipeline_instance,
+    run_job,
+    run_warnings,
+)
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import (
     RANKINGS_HISTORY_START,
+    DataPaths,
     data_paths,
     dbt_target,
     live_api_enabled,
     sample_dir,
 )
+from orchestration.lib.storage import switch_symlink
 
 
 def ingestion_range() -> tuple[date, date]:
@@ -50,32 +58,32 @@ def ingestion_range() -> tuple[date, date]:
 def main() -> None:
     """Materialize everything for the whole range, then print what was done and what it says.
 
-    Every Dagster and dbt line (dbt's line per model and test among them) goes to
-    ``data/logs/demo.log``; the terminal gets one line per job and the summary, or the log's end
-    if a job fails.
+    Each job's Dagster and dbt lines (dbt's line per model and test among them) go to its own
+    ``data/logs/<run id>.log``, with ``data/logs/demo.log`` a link to the newest; the terminal
+    gets one line per job, what the runs warned of, and the summary, or the failed step's error.
     """
     started = time.monotonic()
     # One planned-materialization event for the whole ingested range instead of one per date
     # (182 on the sample, each a SQLite write). Dagster's documented trade-off: if this run
     # failed, its partitions would not be marked failed; a re-run of `make demo` redoes them.
     os.environ.setdefault("DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS", "1")
-    with warnings.catch_warnings():
-        # Loading first, before anything is written: a refused setting (an API key with a stray
-        # newline, say) ends the command with its message. The beta parameters this code location
-        # uses are its own choice, not news for the user.
-        warnings.simplefilter("ignore", dg.BetaWarning)
-        defs = load_definitions("make demo")
+    # Loading first, before anything is written: a refused setting ends the command with its
+    # message.
+    defs = load_definitions("make demo")
     paths = data_paths()
     first, last = ingestion_range()
     source = "live API" if live_api_enabled() else f"bundled sample ({shown(sample_dir())})"
-    log_path = paths.logs_dir / "demo.log"
     engine = "" if dbt_target() == "duckdb" else f", dbt on {dbt_target()}"
     print(f"Running the pipeline on {first}..{last} from the {source}{engine}", flush=True)
-    print(f"(every Dagster and dbt line goes to {shown(log_path)})", flush=True)
-    checks = run_pipeline(defs, first, last, log_path)
+    print(
+        f"(each job's Dagster and dbt lines go to {shown(paths.logs_dir)}/<run id>.log; "
+        f"{shown(latest_log_link(paths))} is the newest)",
+        flush=True,
+    )
+    checks, warehouse_log = run_pipeline(defs, first, last, paths)
     sections = [
         ingested_lines(paths, source),
-        check_lines(checks, log_path),
+        check_lines(checks, warehouse_log),
         published_lines(paths),
         headline_lines(paths),
         next_command_lines(paths),
@@ -84,14 +92,20 @@ def main() -> None:
     print(f"\ndone in {time.monotonic() - started:.1f}s")
 
 
-def run_pipeline(
-    defs: dg.Definitions, first: date, last: date, log_path: Path
-) -> list[dg.AssetCheckEvaluation]:
-    """The catalogue, the rankings for every date, then the warehouse: its checks' results.
+def latest_log_link(paths: DataPaths) -> Path:
+    """``data/logs/demo.log``: a link to the log of the newest job ``make demo`` started."""
+    return paths.logs_dir / "demo.log"
 
-    Runs recovered from a dead process and steps waiting for the warehouse pool are reported on
-    the terminal; everything else goes to ``log_path``. A failed job ends the command with its
-    steps' errors.
+
+def run_pipeline(
+    defs: dg.Definitions, first: date, last: date, paths: DataPaths
+) -> tuple[list[dg.AssetCheckEvaluation], Path]:
+    """The catalogue, the rankings for every date, then the warehouse: its checks' results, and
+    the log of its run.
+
+    Runs recovered from a dead process, steps waiting for the warehouse pool and what each run
+    warned of are reported on the terminal; everything else goes to each run's log. A failed
+    job ends the command with its steps' errors.
     """
     terminal = sys.stdout
     jobs = [
@@ -109,26 +123,34 @@ def run_pipeline(
         ),
         ("warehouse_job", {}, "dbt build and checks, publish, exports, report"),
     ]
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with (
-        pipeline_instance() as instance,
-        log_path.open("w") as log,
-        redirect_stdout(log),
-        redirect_stderr(log),
-    ):
+    paths.logs_dir.mkdir(parents=True, exist_ok=True)
+    with pipeline_instance() as instance:
         for name, options, what in jobs:
             started = time.monotonic()
+            # The run id is chosen here, so that the log file can be named after it.
+            run_id = str(uuid.uuid4())
+            log_path = paths.logs_dir / f"{run_id}.log"
             print(f"  {name:<14} {what} ...", end="", file=terminal, flush=True)
-            try:
-                result = run_job(
-                    defs, instance, name, log_hint=shown(log_path), notices=terminal, **options
-                )
-            except SystemExit:
-                print(" failed", file=terminal, flush=True)
-                raise
+            with log_path.open("w") as log, redirect_stdout(log), redirect_stderr(log):
+                switch_symlink(latest_log_link(paths), log_path)
+                try:
+                    result = run_job(
+                        defs,
+                        instance,
+                        name,
+                        log_hint=shown(log_path),
+                        notices=terminal,
+                        run_id=run_id,
+                        **options,
+                    )
+                except BaseException:
+                    print(" failed", file=terminal, flush=True)
+                    raise
             print(f" ok ({time.monotonic() - started:.1f}s)", file=terminal, flush=True)
-    return list(result.get_asset_check_evaluations())
+            for line in run_warnings(instance, run_id):
+                print(f"    warning: {line}", file=terminal, flush=True)
+    return list(result.get_asset_check_evaluations()), log_path
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point("make demo", main, uses_dagster_home=True)

@@ -12,7 +12,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-from orchestration.cli.running import load_definitions, pipeline_instance, run_job
+from orchestration.cli.entry_point import run_entry_point
+from orchestration.cli.running import load_definitions, pipeline_instance, run_job, run_warnings
 from orchestration.defs.jobs import WAREHOUSE_ASSET_KEYS
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.ingestion.retraction import RetractionError, retract_snapshot
@@ -42,9 +43,11 @@ def main(argv: list[str] | None = None) -> None:
     defs = load_definitions("make retract")
     with pipeline_instance() as instance:
         tags = partition_range_tags(first, last)
-        run_job(defs, instance, "rankings_job", tags, WAREHOUSE_ASSET_KEYS)
+        result = run_job(defs, instance, "rankings_job", tags, WAREHOUSE_ASSET_KEYS)
+        for line in run_warnings(instance, result.run_id):
+            print(f"warning: {line}")
     print("done: the published warehouse no longer holds the retracted figures")
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point("make retract", main, uses_dagster_home=True)

@@ -1,10 +1,11 @@
-"""What the command-line entry points share: the Dagster instance (after recovering from runs
-whose process died, :mod:`orchestration.defs.run_recovery`), loading the code location, and
-running its jobs in this process while reporting steps that wait for the warehouse pool."""
+"""What the commands that run jobs share: the Dagster instance (after recovering from runs whose
+process died, :mod:`orchestration.defs.run_recovery`), loading the code location, and running its
+jobs in this process while reporting steps that wait for the warehouse pool."""
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import sys
 import threading
@@ -16,8 +17,10 @@ from typing import TextIO
 import dagster as dg
 from dagster._utils.error import SerializableErrorInfo
 
+from orchestration.cli.entry_point import pipeline_folders
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.run_recovery import PID_TAG, process_tags, recover_from_dead_runs
+from orchestration.lib.disk import disk_full_error, means_disk_full
 from orchestration.lib.settings import SettingError
 
 
@@ -28,9 +31,7 @@ def pipeline_instance() -> Iterator[dg.DagsterInstance]:
     Opening it is serialized by a lock file: two commands started at once on a new
     ``DAGSTER_HOME`` would otherwise both create its SQLite storage and one would fail.
     """
-    home = Path(os.environ.get("DAGSTER_HOME", ""))
-    if not home.is_absolute():
-        sys.exit("DAGSTER_HOME must be an absolute path (make sets it to data/dagster_home)")
+    home = Path(os.environ["DAGSTER_HOME"])  # set and absolute: checked by run_entry_point
     home.mkdir(parents=True, exist_ok=True)
     with (home / ".instance.lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -111,6 +112,16 @@ def error_message(error: SerializableErrorInfo | None) -> str:
     return chosen.message.strip() if chosen else "no error recorded"
 
 
+def run_warnings(instance: dg.DagsterInstance, run_id: str) -> list[str]:
+    """What the run's steps warned of (lake files repaired, a warehouse set aside, a retracted
+    snapshot skipped, ...), one line each, in order."""
+    return [
+        f"{entry.step_key}: {entry.user_message}"
+        for entry in instance.all_logs(run_id)
+        if entry.level >= logging.WARNING and entry.step_key and not entry.is_dagster_event
+    ]
+
+
 def run_job(
     defs: dg.Definitions,
     instance: dg.DagsterInstance,
@@ -119,8 +130,10 @@ def run_job(
     asset_selection: list[dg.AssetKey] | None = None,
     log_hint: str = "the log above",
     notices: TextIO | None = None,
+    run_id: str | None = None,
 ) -> dg.ExecuteInProcessResult:
-    """Execute one job of the code location in this process; exit non-zero if it fails.
+    """Execute one job of the code location in this process; exit non-zero if it fails, with the
+    run's warnings and its steps' errors.
 
     A step waiting for the warehouse pool is reported on ``notices`` (default: standard output).
     """
@@ -131,16 +144,21 @@ def run_job(
             asset_selection=asset_selection,
             run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
             raise_on_error=False,
+            run_id=run_id,
         )
     if not result.success:
         errors = [
             f"  {event.step_key}: {error_message(event.step_failure_data.error)}"
             for event in result.get_step_failure_events()
         ]
+        if means_disk_full("\n".join(errors)):
+            raise disk_full_error(pipeline_folders())
+        warnings = [f"  warning: {line}" for line in run_warnings(instance, result.run_id)]
         sys.exit(
             "\n".join(
                 [
                     f"job {name} failed:",
+                    *warnings,
                     *errors,
                     f"see {log_hint}, or `make ui` for run {result.run_id}",
                 ]

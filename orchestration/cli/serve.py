@@ -18,6 +18,7 @@ import sys
 import threading
 from pathlib import Path
 
+from orchestration.cli.entry_point import run_entry_point
 from orchestration.lib.postgres import LocalPostgresCluster, PostgresError
 from orchestration.lib.settings import (
     PROJECT_ROOT,
@@ -128,4 +129,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point("make serve", main)

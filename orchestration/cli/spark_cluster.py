@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pyspark
 
+from orchestration.cli.entry_point import run_entry_point
 from orchestration.lib.settings import data_paths
 
 SPARK_HOME = Path(pyspark.__file__).parent
@@ -108,4 +109,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point("make spark-cluster", main)

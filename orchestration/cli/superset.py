@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from orchestration.cli.entry_point import run_entry_point
 from orchestration.lib.settings import (
     SUPERSET_PROJECT_DIR,
     SUPERSET_VENV,
@@ -127,4 +128,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    run_entry_point("make bi", main)

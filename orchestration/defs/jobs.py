@@ -5,7 +5,6 @@ import dagster as dg
 from orchestration.defs.assets.dbt import openrouter_dbt_models
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.assets.serving import published_warehouse, rankings_report
-from orchestration.defs.partitions import daily_partitions
 
 # Everything built from the lake: every dbt model (the marts also need the seed and the
 # catalogue staging, which are not downstream of the rankings), the publish and the report.
@@ -15,7 +14,6 @@ WAREHOUSE_ASSET_KEYS = [key for assets in WAREHOUSE_ASSETS for key in assets.key
 rankings_job = dg.define_asset_job(
     name="rankings_job",
     selection=dg.AssetSelection.assets(raw_rankings_daily, *WAREHOUSE_ASSETS),
-    partitions_def=daily_partitions,
     description=(
         "Ingest a range of ranking dates; rebuild the daily fact for those dates, and the weekly "
         "marts and milestones from the first week they touch; test the rebuilt rows; then "

@@ -14,8 +14,11 @@ point the pipeline elsewhere:
   ``https://openrouter.ai``.
 - ``OPENROUTER_MAX_RETRY_AFTER_SECONDS``: the longest ``Retry-After`` a run waits; a longer one
   fails the run at once, saying when to retry. Default 120.
-- ``OPENROUTER_REQUEST_DEADLINE_SECONDS``: the most one request (connect, headers and the whole
-  body) may take before it counts as failed. Default 300.
+- ``OPENROUTER_REQUEST_DEADLINE_SECONDS``: the most one request may take, every retry, wait and
+  body included (a server that sends nothing, or sends slowly, cannot hold a run longer).
+  Default 300.
+- ``WAREHOUSE_LOCK_WAIT_SECONDS``: how long a run waits while another program holds the working
+  warehouse open, before failing and naming it. Default 60.
 - ``DUCKDB_MEMORY_LIMIT``: DuckDB's memory budget per process (read at import); default 2500MB.
 - ``ALERT_WEBHOOK_URL``: where failed runs are reported (a JSON POST, Slack-compatible); unset,
   they are logged.
@@ -39,6 +42,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+
+from orchestration.lib.errors import ActionableError
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
@@ -216,7 +221,7 @@ def sample_dir() -> Path:
     return Path(os.environ.get("RANKINGS_SAMPLE_DIR", PROJECT_ROOT / "data" / "sample")).resolve()
 
 
-class SettingError(ValueError):
+class SettingError(ActionableError, ValueError):
     """An environment variable holds a value the pipeline cannot use."""
 
 
@@ -268,8 +273,15 @@ def max_retry_after_seconds() -> float:
 
 
 def request_deadline_seconds() -> float:
-    """The most one API request may take, body and all (``OPENROUTER_REQUEST_DEADLINE_SECONDS``)."""
+    """The most one API request may take, retries and bodies included
+    (``OPENROUTER_REQUEST_DEADLINE_SECONDS``)."""
     return _seconds("OPENROUTER_REQUEST_DEADLINE_SECONDS", 300.0)
+
+
+def warehouse_lock_wait_seconds() -> float:
+    """How long a run waits for another program to let go of the working warehouse
+    (``WAREHOUSE_LOCK_WAIT_SECONDS``)."""
+    return _seconds("WAREHOUSE_LOCK_WAIT_SECONDS", 60.0)
 
 
 @cache
@@ -331,8 +343,12 @@ def dbt_target_path() -> Path:
 
 
 def live_api_enabled() -> bool:
-    """True when an API key is set: the pipeline then reads the live API instead of the sample."""
-    return api_key() is not None
+    """True when an API key is set: the pipeline then reads the live API instead of the sample.
+
+    Only whether it is set: modules read this as they are imported, and a key that cannot be
+    sent is refused by :func:`check_settings` (every command's first step) with one line.
+    """
+    return bool(os.environ.get(API_KEY_ENV_VAR))
 
 
 def schedules_running() -> bool:
@@ -367,3 +383,18 @@ def service_postgres_port() -> int:
     if not value.isdigit() or not 0 < int(value) < 65536:
         raise SettingError(f"SERVICE_POSTGRES_PORT={value!r} is not a TCP port.")
     return int(value)
+
+
+def check_settings() -> None:
+    """Read every setting once, so that a command refuses a bad one before it does any work.
+
+    Raises :class:`SettingError` naming the first setting refused (never showing a secret).
+    """
+    api_key()
+    dbt_target()
+    max_retry_after_seconds()
+    request_deadline_seconds()
+    warehouse_lock_wait_seconds()
+    schedules_running()
+    dagster_postgres_url()
+    service_postgres_port()

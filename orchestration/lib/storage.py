@@ -114,18 +114,20 @@ def switch_symlink(link: Path, target: Path) -> Path | None:
     return previous
 
 
-def copy_to_partitioned_parquet(
+@contextmanager
+def staged_partitioned_parquet(
     connection: duckdb.DuckDBPyConnection,
     query: str,
     folder: Path,
     partition_column: str,
     file_name: str,
-) -> tuple[list[Path], list[Path]]:
-    """Write ``query`` as ``folder/<column>=<value>/<file_name>``, one file per value, atomically.
+) -> Iterator[dict[Path, Path]]:
+    """Write ``query`` as one file per value of ``partition_column``, staged and flushed to disk;
+    yield ``{folder/<column>=<value>/<file_name>: staged file}``.
 
-    All files are written in a hidden staging folder in one pass, flushed to disk together, then
-    renamed into place one by one; a file already in place is left as it is (idempotent).
-    Returns ``(written, already_present)``.
+    The files are written in one pass in a hidden staging folder, which is removed when the block
+    ends: the caller places the files it wants with :func:`place_staged_files` inside the block,
+    after recording them, so that no file is ever in place without its record.
     """
     staging = folder / f".staging-{uuid.uuid4().hex}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -138,23 +140,24 @@ def copy_to_partitioned_parquet(
             )
             """
         )
-        if not staging.exists():
-            return [], []
-        os.sync()  # one flush for every staged file, instead of an fsync per small file
-        written, already_present = [], []
-        for partition in sorted(staging.iterdir()):
-            [staged] = list(partition.iterdir())
-            target = folder / partition.name / file_name
-            if target.exists():
-                already_present.append(target)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            os.replace(staged, target)
-            written.append(target)
-        os.sync()  # make the renames durable
-        return written, already_present
+        staged = {}
+        if staging.exists():
+            os.sync()  # one flush for every staged file, instead of an fsync per small file
+            for partition in sorted(staging.iterdir()):
+                [staged_file] = list(partition.iterdir())
+                staged[folder / partition.name / file_name] = staged_file
+        yield staged
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def place_staged_files(files: Mapping[Path, Path]) -> None:
+    """Rename staged files to their targets (``{target: staged}``), durably."""
+    for target, staged in files.items():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.replace(staged, target)
+    if files:
+        os.sync()  # make the renames durable
 
 
 def remove_stale_temporary_files(paths: DataPaths) -> list[Path]:

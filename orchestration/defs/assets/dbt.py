@@ -21,15 +21,9 @@ from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.project import dbt_project
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
-from orchestration.lib.ingestion.repair import (
-    repair_rankings_lake,
-    set_aside_damaged_warehouse,
-    working_warehouse_state,
-)
-from orchestration.lib.run_window import RunWindow
+from orchestration.lib.ingestion.repair import repair_inputs
 from orchestration.lib.settings import (
     DBT_BUILD_ARGS,
-    DataPaths,
     builds_on_spark,
     data_paths,
 )
@@ -107,28 +101,6 @@ class RankingsDbtTranslator(DagsterDbtTranslator):
         )
 
 
-def repair_inputs(
-    context: dg.AssetExecutionContext, paths: DataPaths, window: RunWindow | None
-) -> None:
-    """Repair the lake folders the run reads, and set aside a working warehouse that is damaged.
-
-    A damaged warehouse is derived data: the build that follows rebuilds it from the lake.
-    """
-    folders = (
-        paths.rankings_date_folders(window.first_week, window.last_week + timedelta(days=6))
-        if window
-        else None
-    )
-    for repair in repair_rankings_lake(paths, folders):
-        context.log.warning(f"lake file {repair.path}: {repair.problem}; {repair.action}")
-    if working_warehouse_state(paths.working_warehouse) == "unreadable":
-        moved = set_aside_damaged_warehouse(paths.working_warehouse)
-        context.log.warning(
-            f"the working warehouse {paths.working_warehouse} cannot be read (moved to "
-            f"{moved.name}): rebuilding it from the lake, which holds everything it derives from"
-        )
-
-
 @dbt_assets(
     manifest=dbt_project.manifest_path,
     dagster_dbt_translator=RankingsDbtTranslator(),
@@ -140,13 +112,17 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     paths = data_paths()
     paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
     window = run_window(context.run.tags)
-    repair_inputs(context, paths, window)
-    dbt_vars = paths.dbt_vars()
-    every_date = (
-        window is None
-        or builds_on_spark()
-        or working_warehouse_state(paths.working_warehouse) != "built"
+    # The lake folders the run reads: its weeks, or every date.
+    folders = (
+        paths.rankings_date_folders(window.first_week, window.last_week + timedelta(days=6))
+        if window
+        else None
     )
+    repaired = repair_inputs(paths, folders)
+    for line in repaired.lines:
+        context.log.warning(line)
+    dbt_vars = paths.dbt_vars()
+    every_date = window is None or builds_on_spark() or repaired.warehouse_state != "built"
     if window and builds_on_spark():
         # Spark's Parquet tables cannot delete rows (that takes Delta or Iceberg): there the
         # incremental models are tables, rebuilt whole; publishing still replaces only the

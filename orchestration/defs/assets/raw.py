@@ -1,6 +1,7 @@
 """Raw assets: ranking snapshots and the model catalogue, from the API or the bundled sample."""
 
-from datetime import timedelta
+import warnings
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -8,6 +9,7 @@ import dagster as dg
 from orchestration.defs.freshness import daily_by_six_utc
 from orchestration.defs.partitions import daily_partitions
 from orchestration.lib.ingestion.ingest import (
+    RankingsIngestResult,
     ingest_catalog_response,
     ingest_rankings_response,
     missing_dates,
@@ -17,6 +19,12 @@ from orchestration.lib.settings import data_paths
 
 RAW_GROUP = "raw"
 
+# Single-run backfills are beta in Dagster 1.13; this code location uses them on purpose (one
+# run, and one API call per 366 days, for a backfill of any length), so it is not news for users.
+warnings.filterwarnings(
+    "ignore", message="Parameter `backfill_policy` of function `asset`", category=dg.BetaWarning
+)
+
 
 def _relative(path: Path) -> str:
     paths = data_paths()
@@ -24,6 +32,36 @@ def _relative(path: Path) -> str:
         return str(path.relative_to(paths.data_dir))
     except ValueError:
         return str(path)
+
+
+def _listed(days: list[date]) -> str:
+    return ", ".join(str(day) for day in days[:10]) + (", ..." if len(days) > 10 else "")
+
+
+def missing_dates_message(
+    start_date: date, end_date: date, missing: list[date], results: list[RankingsIngestResult]
+) -> str:
+    """Why the run has no rows for ``missing`` days, and what to do: a retracted snapshot served
+    again is named; otherwise the source has not published the days (yet)."""
+    retracted = [
+        result for result in results if result.retracted and set(missing) & set(result.dates)
+    ]
+    reasons = [
+        f"snapshot {result.response_sha256} (as of {result.as_of.isoformat()}) holds "
+        f"{_listed(sorted(set(missing) & set(result.dates)))} but was retracted "
+        f"({result.retracted}), and the source serves it again: its rows are not used"
+        for result in retracted
+    ]
+    unserved = sorted(set(missing) - {day for result in retracted for day in result.dates})
+    if unserved:
+        reasons.append(f"no rows for {_listed(unserved)}: the source has not published them (yet)")
+    return (
+        f"{len(missing)} of the requested day(s) {start_date}..{end_date} have no usable rows: "
+        + "; ".join(reasons)
+        + ". Run these partitions again once the source publishes "
+        + ("corrected figures" if retracted else "them")
+        + ", or leave them out of the run."
+    )
 
 
 @dg.asset(
@@ -51,7 +89,8 @@ def raw_rankings_daily(
         ingest_rankings_response(paths, response, start_date, end_date)
         for response in rankings_source.rankings_daily(start_date, end_date)
     ]
-    dates = sorted({day for result in results for day in result.dates})
+    kept = [result for result in results if not result.retracted]
+    dates = sorted({day for result in kept for day in result.dates})
     written = [path for result in results for path in result.written]
     already = [path for result in results for path in result.already_present]
     context.log.info(
@@ -68,13 +107,8 @@ def raw_rankings_daily(
     if missing:
         # The rows that came are landed and kept; the run stops so that nothing downstream
         # publishes these dates as if they were complete.
-        shown = ", ".join(str(day) for day in missing[:10]) + (", ..." if len(missing) > 10 else "")
         raise dg.Failure(
-            description=(
-                f"no rows for {len(missing)} of the requested day(s) {start_date}..{end_date}: "
-                f"{shown}. The source has not published them (yet): run these partitions again "
-                "later, or leave them out of the run."
-            ),
+            description=missing_dates_message(start_date, end_date, missing, results),
             metadata={"missing_dates": dg.MetadataValue.json([str(d) for d in missing])},
         )
     return dg.MaterializeResult(

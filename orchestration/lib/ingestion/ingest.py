@@ -16,7 +16,6 @@ from orchestration.lib.ingestion.lake import (
     catalog_table,
     land_response,
     quarantine_response,
-    record_lake_files,
     write_rankings_snapshot,
 )
 from orchestration.lib.ingestion.retraction import retraction_record
@@ -44,6 +43,7 @@ class RankingsIngestResult:
     source: str
     rows: int = 0
     total_tokens: int = 0
+    # The dates in range the snapshot holds (written to the lake unless it was retracted).
     dates: list[date] = field(default_factory=list)
     written: list[Path] = field(default_factory=list)
     already_present: list[Path] = field(default_factory=list)
@@ -90,21 +90,21 @@ def ingest_rankings_response(
         )
     except InvalidResponseError as error:
         _quarantine_and_raise(paths, RANKINGS_ENDPOINT, landed, response, error)
+    in_range = snapshot.rows.filter(
+        (pc.field("date") >= start_date) & (pc.field("date") <= end_date)
+    )
+    dates = sorted(set(in_range["date"].to_pylist()))
     if retraction := retraction_record(paths, landed.sha256):
         return RankingsIngestResult(
             landing_file=landed.path,
             response_sha256=landed.sha256,
             as_of=snapshot.as_of,
             source=response.source,
+            dates=dates,
             retracted=retraction["reason"],
         )
     written, already_present = write_rankings_snapshot(
         paths, snapshot, start_date, end_date, response.source, response.received_at, landed.sha256
-    )
-    if written:
-        record_lake_files(paths, response, landed.sha256, written)
-    in_range = snapshot.rows.filter(
-        (pc.field("date") >= start_date) & (pc.field("date") <= end_date)
     )
     return RankingsIngestResult(
         landing_file=landed.path,
@@ -113,7 +113,7 @@ def ingest_rankings_response(
         source=response.source,
         rows=in_range.num_rows,
         total_tokens=pc.sum(in_range["total_tokens"]).as_py() or 0,
-        dates=sorted(set(in_range["date"].to_pylist())),
+        dates=dates,
         written=written,
         already_present=already_present,
     )

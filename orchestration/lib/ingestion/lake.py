@@ -3,10 +3,11 @@ recording what each response wrote (row counts and SHA-256, checked by
 :mod:`orchestration.lib.ingestion.repair`).
 
 Nothing here ever modifies or deletes a landed body or a Parquet file; a manifest is rewritten
-whole as files are added to it. Every write is atomic
-(:mod:`orchestration.lib.storage`), so readers see a whole file or none; file names carry the
-snapshot's ``as_of`` and the response's SHA-256, so ingesting the same response again adds nothing
-and a restated snapshot lands beside the older one.
+whole as files are added to it, each file recorded before it is put in place, so that every file
+the pipeline put in the lake is recorded and a file no record lists is not the pipeline's. Every
+write is atomic (:mod:`orchestration.lib.storage`), so readers see a whole file or none; file
+names carry the snapshot's ``as_of`` and the response's SHA-256, so ingesting the same response
+again adds nothing and a restated snapshot lands beside the older one.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import fcntl
 import hashlib
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -24,12 +26,12 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orchestration.lib.ingestion.validation import RankingsSnapshot
-from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.settings import DataPaths
 from orchestration.lib.storage import (
-    copy_to_partitioned_parquet,
+    place_staged_files,
     scratch_connection,
     sql_string,
+    staged_partitioned_parquet,
     write_bytes_atomic,
 )
 
@@ -127,9 +129,10 @@ def write_rankings_snapshot(
     """Write the snapshot's rows dated ``start_date..end_date``, one Parquet file per date.
 
     ``rank_in_day`` is the position within the date by tokens descending, ties alphabetical by
-    permaslug (the API's order), the ``other`` row excluded. Returns ``(written,
-    already_present)``: a file already present for the same snapshot and date is left as it is,
-    which makes re-ingesting a response idempotent.
+    permaslug (the API's order), the ``other`` row excluded. Each new file is recorded in the
+    response's manifest, then put in place. Returns ``(written, already_present)``: a file already
+    present for the same snapshot and date is left as it is, which makes re-ingesting a response
+    idempotent.
     """
     with scratch_connection() as connection:
         connection.register("snapshot_rows", snapshot.rows)
@@ -167,13 +170,14 @@ def write_rankings_snapshot(
         # COPY takes no prepared parameters: inline them as literals.
         for name, value in parameters.items():
             query = query.replace(f"${name}", sql_string(value))
-        return copy_to_partitioned_parquet(
+        with staged_partitioned_parquet(
             connection,
             query,
             paths.raw_rankings_dir,
             "date",
             rankings_file_name(snapshot.as_of, sha256),
-        )
+        ) as staged:
+            return record_and_place_lake_files(paths, sha256, source, fetched_at, staged)
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -237,22 +241,32 @@ def _manifest_path(paths: DataPaths, sha256: str) -> Path:
     return paths.lake_manifests_dir / f"{sha256}.json"
 
 
-def record_lake_files(
-    paths: DataPaths, response: FetchedResponse, sha256: str, written: list[Path]
-) -> None:
-    """Add the files a response just wrote, with row count and hash, to its manifest.
+def record_and_place_lake_files(
+    paths: DataPaths,
+    sha256: str,
+    source: str,
+    received_at: datetime,
+    staged: Mapping[Path, Path],
+) -> tuple[list[Path], list[Path]]:
+    """Put the files of response ``sha256`` (``{lake path: staged file}``) in the lake, each
+    recorded in the response's manifest, with row count and hash, before it is put in place.
 
     A lock file serializes writers: two runs ingesting the same response at once would otherwise
-    each write the manifest without the other's files.
+    each write the manifest without the other's files. Returns ``(written, already_present)``: a
+    lake path already taken is left as it is.
     """
     paths.lake_manifests_dir.mkdir(parents=True, exist_ok=True)
     with (paths.lake_manifests_dir / ".lock").open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        _add_to_manifest(paths, response, sha256, written)
+        written = {target: file for target, file in staged.items() if not target.exists()}
+        if written:
+            _add_to_manifest(paths, sha256, source, received_at, written)
+        place_staged_files(written)
+    return list(written), [target for target in staged if target not in written]
 
 
 def _add_to_manifest(
-    paths: DataPaths, response: FetchedResponse, sha256: str, written: list[Path]
+    paths: DataPaths, sha256: str, source: str, received_at: datetime, files: dict[Path, Path]
 ) -> None:
     manifest_path = _manifest_path(paths, sha256)
     manifest = (
@@ -260,14 +274,14 @@ def _add_to_manifest(
         if manifest_path.exists()
         else {
             "response_sha256": sha256,
-            "source": response.source,
-            "received_at": response.received_at.isoformat(),
+            "source": source,
+            "received_at": received_at.isoformat(),
             "files": {},
         }
     )
-    for path in written:
-        manifest["files"][str(path.relative_to(paths.raw_rankings_dir))] = {
-            "rows": pq.read_metadata(path).num_rows,
-            "sha256": file_sha256(path),
+    for target, staged in files.items():
+        manifest["files"][str(target.relative_to(paths.raw_rankings_dir))] = {
+            "rows": pq.read_metadata(staged).num_rows,
+            "sha256": file_sha256(staged),
         }
     write_bytes_atomic(manifest_path, json.dumps(manifest, indent=1, sort_keys=True).encode())

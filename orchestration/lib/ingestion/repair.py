@@ -3,12 +3,12 @@
 Every rankings response records, in ``lake/manifests/rankings_daily/<sha256>.json``, each lake
 file it wrote with its row count and SHA-256, and how it was received
 (:func:`orchestration.lib.ingestion.lake.record_lake_files`). :func:`repair_rankings_lake`
-compares the lake with those records: a missing, empty, truncated or changed file is moved to
-``quarantine/rankings_daily/damaged/`` and written again from the landing body it came from; a
-copy of a file (named otherwise than ingestion names files, or an extra file of a recorded
-response) is moved to ``quarantine/rankings_daily/stray/``, since the pipeline would count its
-rows twice. Files of responses with no record (written before records existed) are left as they
-are. Nothing is deleted.
+compares the lake with those records: a missing, empty, truncated or changed file (another
+snapshot's file under its name, say) is moved to ``quarantine/rankings_daily/damaged/`` and written
+again from the landing body it came from, once that body is found to hash to its name. Ingestion
+records each file before putting it in place, so a file no record lists is not the pipeline's,
+whatever its name: a copy, which the warehouse would count twice; it is moved to
+``quarantine/rankings_daily/stray/``. Nothing is deleted.
 """
 
 from __future__ import annotations
@@ -16,21 +16,24 @@ from __future__ import annotations
 import json
 import os
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.errors import ActionableError
 from orchestration.lib.ingestion.ingest import ingest_rankings_response
-from orchestration.lib.ingestion.lake import compact_timestamp, file_sha256
+from orchestration.lib.ingestion.lake import compact_timestamp, file_sha256, sha256_hex
 from orchestration.lib.ingestion.retraction import retraction_record
 from orchestration.lib.responses import FetchedResponse
-from orchestration.lib.settings import RANKINGS_ENDPOINT, DataPaths
+from orchestration.lib.settings import RANKINGS_ENDPOINT, DataPaths, warehouse_lock_wait_seconds
 from orchestration.lib.storage import connect_duckdb
 
-# How ingestion names lake files: <as_of>_<first 16 hex digits of the response's SHA-256>.
-_LAKE_FILE_NAME = re.compile(r"[0-9]{8}T[0-9]{6}Z_(?P<sha>[0-9a-f]{16})\.parquet")
+
+class UnrepairableLakeError(ActionableError):
+    """Lake files are damaged and so are the landing bodies they would be rewritten from."""
 
 
 @dataclass(frozen=True)
@@ -62,17 +65,34 @@ def _move_to_quarantine(paths: DataPaths, path: Path, why: str) -> Path:
     return target
 
 
+def _landing_problem(landing: Path | None, sha256: str) -> str | None:
+    """What is wrong with the landing body of response ``sha256``, or None when it is intact."""
+    if landing is None:
+        return "is missing from the landing zone"
+    if sha256_hex(landing.read_bytes()) != sha256:
+        return f"{landing} no longer hashes to its name"
+    return None
+
+
 def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) -> list[LakeRepair]:
-    """Check the lake's ``date=`` folders (all when ``folders`` is None) and repair them."""
+    """Check the lake's ``date=`` folders (all when ``folders`` is None) and repair them.
+
+    Raises :class:`UnrepairableLakeError`, after repairing everything else, when a damaged file's
+    landing body is damaged or missing too: that snapshot cannot be fetched again (the API serves
+    only its newest figures), so it must come back from a backup.
+    """
     if folders is None:
         folders = sorted(paths.raw_rankings_dir.glob("date=*"))
     wanted = {folder.name for folder in folders}
+    # A retracted snapshot's files were taken out of the lake on purpose: one found there again
+    # is a stray like any file no record lists.
     manifests = [
         json.loads(path.read_text()) for path in sorted(paths.lake_manifests_dir.glob("*.json"))
     ]
+    kept = [m for m in manifests if not retraction_record(paths, m["response_sha256"])]
     recorded = {
         name: manifest
-        for manifest in manifests
+        for manifest in kept
         for name in manifest["files"]
         if name.split("/")[0] in wanted
     }
@@ -80,17 +100,19 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
         path.stem.rsplit("_", 1)[1]: path
         for path in (paths.landing_dir / RANKINGS_ENDPOINT).glob("*.json")
     }
-    repairs = []
+    repairs, unrepairable = [], []
     for name, manifest in sorted(recorded.items()):
-        if retraction_record(paths, manifest["response_sha256"]):
-            continue  # taken back on purpose: its files are in quarantine
+        sha256 = manifest["response_sha256"]
         path = paths.raw_rankings_dir / name
         problem = _problem(path, manifest["files"][name])
         if problem is None:
             continue
+        landing = landed.get(sha256)
+        if landing_problem := _landing_problem(landing, sha256):
+            unrepairable.append(f"{path} is {problem} and its landing body {landing_problem}")
+            continue
         if path.exists():
             _move_to_quarantine(paths, path, "damaged")
-        landing = landed[manifest["response_sha256"]]
         day = date.fromisoformat(path.parent.name.removeprefix("date="))
         response = FetchedResponse(
             landing.read_bytes(),
@@ -100,40 +122,62 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
         )
         ingest_rankings_response(paths, response, day, day)
         repairs.append(LakeRepair(path, problem, f"written again from {landing.name}"))
-    recorded_folders = {
-        (name.split("/")[0], manifest["response_sha256"][:16])
-        for name, manifest in recorded.items()
-    }
     for folder in folders:
         for path in sorted(folder.glob("*.parquet")):
-            name = str(path.relative_to(paths.raw_rankings_dir))
-            if name in recorded:
-                continue
-            # Named as ingestion names files and no other file of its response recorded here:
-            # written before records existed, or its record was lost. A copy is named otherwise,
-            # or sits beside the recorded file of its response.
-            pipeline_name = _LAKE_FILE_NAME.fullmatch(path.name)
-            if pipeline_name and (folder.name, pipeline_name["sha"]) not in recorded_folders:
+            if str(path.relative_to(paths.raw_rankings_dir)) in recorded:
                 continue
             target = _move_to_quarantine(paths, path, "stray")
-            repairs.append(LakeRepair(path, "a copy: no record lists it", f"moved to {target}"))
+            problem = "not written by the pipeline: no record lists it"
+            repairs.append(LakeRepair(path, problem, f"moved to {target}"))
+    if unrepairable:
+        raise UnrepairableLakeError(
+            f"snapshot files cannot be repaired: {'; '.join(unrepairable)}. A snapshot cannot be "
+            "fetched again (the API serves only its newest figures): restore the landing body "
+            f"from a backup into {paths.landing_dir / RANKINGS_ENDPOINT}, then run `make repair`"
+        )
     return repairs
 
 
-def working_warehouse_state(database: Path) -> str:
+class WarehouseLockedError(ActionableError):
+    """Another program held the working warehouse open for longer than a run waits."""
+
+
+# How DuckDB says another process holds a database file: "... Conflicting lock is held in
+# <program> (PID <pid>) ...".
+_LOCK_CONFLICT = re.compile(r"Could not set lock on file.*?held in (?P<holder>.+? \(PID \d+\))?")
+
+
+def working_warehouse_state(database: Path, lock_wait_seconds: float = 0.0) -> str:
     """``built`` (it opens and holds the daily fact), ``unbuilt`` (absent, or no fact yet: a
-    run must build every date) or ``unreadable`` (damaged: set it aside and build every date)."""
+    run must build every date) or ``unreadable`` (damaged: set it aside and build every date).
+
+    A file another process holds open is not damaged: it is waited for up to
+    ``lock_wait_seconds``, then :class:`WarehouseLockedError` names the holder.
+    """
     if not database.exists():
         return "unbuilt"
-    try:
-        with connect_duckdb(database, read_only=True) as connection:
-            (tables,) = connection.execute(
-                "select count(*) from duckdb_tables() "
-                "where schema_name = 'marts' and table_name = 'fct_model_daily_tokens'"
-            ).fetchone()
-    except duckdb.Error:
-        return "unreadable"
-    return "built" if tables else "unbuilt"
+    deadline = time.monotonic() + lock_wait_seconds
+    while True:
+        try:
+            with connect_duckdb(database, read_only=True) as connection:
+                (tables,) = connection.execute(
+                    "select count(*) from duckdb_tables() "
+                    "where schema_name = 'marts' and table_name = 'fct_model_daily_tokens'"
+                ).fetchone()
+            return "built" if tables else "unbuilt"
+        except duckdb.Error as error:
+            locked = _LOCK_CONFLICT.search(str(error))
+            if not locked:
+                return "unreadable"
+            if time.monotonic() >= deadline:
+                holder = locked["holder"] or "another process"
+                raise WarehouseLockedError(
+                    f"the working warehouse {database} is held open by {holder}, which did not "
+                    f"let go within {lock_wait_seconds:.0f}s (WAREHOUSE_LOCK_WAIT_SECONDS); it "
+                    "was left as it is. Close that program (analysts read the published "
+                    "warehouse.duckdb, not this working copy) and run again."
+                ) from None
+            time.sleep(min(1.0, max(0.0, deadline - time.monotonic())))
 
 
 def set_aside_damaged_warehouse(database: Path) -> Path:
@@ -144,3 +188,42 @@ def set_aside_damaged_warehouse(database: Path) -> Path:
     if wal.exists():
         os.replace(wal, target.with_name(target.name + ".wal"))
     return target
+
+
+@dataclass(frozen=True)
+class InputsRepair:
+    """What repairing a run's inputs did, and the working warehouse's state afterwards."""
+
+    lake: list[LakeRepair]
+    warehouse_set_aside: Path | None
+    # "built", or "unbuilt" (absent, empty or set aside: the run builds every date).
+    warehouse_state: str
+
+    @property
+    def lines(self) -> list[str]:
+        """What was done, one line each."""
+        lines = [
+            f"lake file {repair.path}: {repair.problem}; {repair.action}" for repair in self.lake
+        ]
+        if self.warehouse_set_aside:
+            lines.append(
+                f"the working warehouse cannot be read (moved to {self.warehouse_set_aside}): "
+                "rebuilding it from the lake, which holds everything it derives from"
+            )
+        return lines
+
+
+def repair_inputs(paths: DataPaths, folders: list[Path] | None = None) -> InputsRepair:
+    """Repair the lake's ``date=`` folders (all when ``folders`` is None) and set aside a working
+    warehouse that cannot be read: it is derived data, rebuilt from the lake by the next build.
+
+    Waits for another program holding the warehouse (``WAREHOUSE_LOCK_WAIT_SECONDS``), never
+    taking a held file for a damaged one.
+    """
+    lake = repair_rankings_lake(paths, folders)
+    state = working_warehouse_state(paths.working_warehouse, warehouse_lock_wait_seconds())
+    set_aside = None
+    if state == "unreadable":
+        set_aside = set_aside_damaged_warehouse(paths.working_warehouse)
+        state = "unbuilt"
+    return InputsRepair(lake, set_aside, state)
