@@ -19,21 +19,38 @@ quoted = '$(subst ','\'',$(value $(1)))'
 # (PIPELINE_DATA_DIR, default data, as orchestration/lib/settings.py reads it).
 set_data_dir = data=$(call quoted,PIPELINE_DATA_DIR); data="$${data:-data}"
 
-.PHONY: install demo test lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair
+.PHONY: install lock demo test lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair
 
-$(INSTALLED): pyproject.toml
+# Every install comes from a lock file in locks/ (`make lock` refreshes them), installed by uv:
+# the same versions on every machine, in seconds. pip installs only uv itself.
+UV_VERSION := 0.13.9
+# The platform's certificate store, as pip uses: a machine behind a TLS-inspecting proxy trusts it.
+UV := UV_SYSTEM_CERTS=1 $(BIN)/uv
+uv_install = $(UV) pip install --quiet --python $(1)
+$(INSTALLED): pyproject.toml locks/dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	$(call uv_install,$(BIN)/python) -r locks/dev.txt
+	$(call uv_install,$(BIN)/python) --no-deps -e .
 	touch $@
 
 install: $(INSTALLED)
 
 # dbt-spark and pyspark, for the Spark targets (make test runs the engine parity test).
 SPARK_INSTALLED := $(VENV)/.installed-spark
-$(SPARK_INSTALLED): $(INSTALLED)
-	$(BIN)/python -m pip install --quiet -e '.[dev,spark]'
+$(SPARK_INSTALLED): $(INSTALLED) locks/dev-spark.txt
+	$(call uv_install,$(BIN)/python) -r locks/dev-spark.txt
 	touch $@
+
+# Resolve the locks again from pyproject.toml and bi/superset/requirements.txt, keeping each
+# locked version that still fits; `make lock LOCK_ARGS=--upgrade` takes the newest that fit.
+# The pipeline's locks agree on every package they share (dev.txt is resolved within dev-spark.txt).
+lock_compile = UV_CUSTOM_COMPILE_COMMAND="make lock" $(UV) pip compile --quiet \
+	--python-version 3.11 $(LOCK_ARGS)
+lock: $(INSTALLED)
+	$(lock_compile) pyproject.toml --extra dev --extra spark -o locks/dev-spark.txt
+	$(lock_compile) pyproject.toml --extra dev -c locks/dev-spark.txt -o locks/dev.txt
+	$(lock_compile) bi/superset/requirements.txt -o locks/superset.txt
 
 # The dbt manifest Dagster loads its dbt assets from, one per engine (DBT_TARGET: duckdb, the
 # default, spark or spark_thrift; docs/scale-out.md), as models are configured per engine:
@@ -94,10 +111,9 @@ bench: $(MANIFEST)
 # Apache Superset in its own virtualenv: its pins (SQLAlchemy 1.4, Flask 3) conflict with ours.
 SUPERSET_VENV := .venv-superset
 SUPERSET_INSTALLED := $(SUPERSET_VENV)/.installed
-$(SUPERSET_INSTALLED): bi/superset/requirements.txt bi/superset/constraints.txt
+$(SUPERSET_INSTALLED): $(INSTALLED) locks/superset.txt
 	$(PYTHON) -m venv $(SUPERSET_VENV)
-	$(SUPERSET_VENV)/bin/python -m pip install --quiet --upgrade pip
-	$(SUPERSET_VENV)/bin/python -m pip install --quiet -r bi/superset/requirements.txt -c bi/superset/constraints.txt
+	$(call uv_install,$(SUPERSET_VENV)/bin/python) -r locks/superset.txt
 	touch $@
 
 # The Superset dashboard on the published warehouse (docs/bi.md), on http://127.0.0.1:8088.
