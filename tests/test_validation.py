@@ -135,6 +135,29 @@ def test_bad_payload_is_quarantined_with_a_clear_error(lake_with_one_good_snapsh
     assert rule in json.loads(errors[0].read_text())["error"]
 
 
+def test_each_broken_rule_is_named_with_the_first_row_breaking_it(paths: DataPaths):
+    body = rankings_body(
+        [
+            ("2026-02-09", "a/b", "10"),
+            ("2026-02-30", "c/d", "9"),
+            ("2026-02-09", "e/f", "1.5"),
+            ("2026-02-31", "g/h", "8"),
+            ("2026-02-09", "a/b", "7"),
+        ]
+    )
+
+    with pytest.raises(QuarantinedResponseError) as raised:
+        ingest_rankings_response(paths, fetched(body), START, END)
+
+    message = str(raised.value)
+    assert (
+        ", row 1: date is not a real date: '2026-02-30' (also broken: row 2: total_tokens must "
+        in (message)
+    )
+    assert "row 4: duplicate row for date 2026-02-09 and model 'a/b')" in message
+    assert "2026-02-31" not in message, "each rule once, at its first row"
+
+
 def test_a_live_response_for_another_window_than_asked_is_quarantined(paths: DataPaths):
     response = replace(
         fetched(rankings_body(GOOD_ROWS)), requested_window=(date(2026, 2, 9), date(2026, 2, 16))

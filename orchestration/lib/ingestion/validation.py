@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -107,25 +107,6 @@ def _parse_timestamp(value: Any, file: Path | str, what: str) -> datetime:
     return parsed
 
 
-def parse_token_count(value: Any, file: Path | str, row_index: int) -> int:
-    """Parse ``total_tokens``: a decimal string of a non-negative integer that fits in int64.
-
-    Numbers, booleans, floats in any spelling ("1.5", "1e9", "NaN") and negatives are rejected:
-    the API sends strings precisely so that 64-bit values are never rounded through a float.
-    """
-    if not isinstance(value, str) or not _DECIMAL_INTEGER.fullmatch(value):
-        raise InvalidResponseError(
-            file,
-            "total_tokens must be a decimal string of a non-negative integer "
-            f'(like "1234"), got {value!r}',
-            row_index,
-        )
-    tokens = int(value)
-    if tokens > INT64_MAX:
-        raise InvalidResponseError(file, f"total_tokens {value} does not fit in int64", row_index)
-    return tokens
-
-
 def validate_rankings_response(
     body: bytes,
     file: Path | str,
@@ -176,131 +157,184 @@ def validate_rankings_response(
                 "file's name gives it)",
             )
 
-    rows = _rows_if_valid(data, window_start, window_end)
-    if rows is None:
-        _raise_first_invalid_row(data, file, window_start, window_end)
+    rows = _validated_rows(data, file, window_start, window_end)
     return RankingsSnapshot(as_of, window_start, window_end, version, rows)
 
 
-def _rows_if_valid(data: list[Any], window_start: date, window_end: date) -> pa.Table | None:
-    """The rows as an Arrow table when every row rule holds, else None (vectorized fast path).
+class _RowRules:
+    """Each row rule checked on every row at once (Arrow), recording the first row breaking it."""
 
-    Finding which row broke which rule is left to :func:`_raise_first_invalid_row`.
+    def __init__(self, data: list[Any]):
+        self.data = data
+        self.broken: list[tuple[int, str]] = []
+
+    def first(self, failing: pa.Array | pa.ChunkedArray, rule: Callable[[int], str]) -> None:
+        """Record ``rule`` (worded for its first failing row) if any row of ``failing`` is true."""
+        index = pc.index(pc.fill_null(failing, False), True).as_py()
+        if index >= 0:
+            self.broken.append((index, rule(index)))
+
+    def value(self, index: int, field: str) -> Any:
+        return self.data[index].get(field)
+
+
+def _strings(values: list[Any]) -> pa.Array:
+    """``values`` as Arrow strings, anything that is not a string as null."""
+    return pa.array([value if type(value) is str else None for value in values], pa.string())
+
+
+def _validated_rows(
+    data: list[Any], file: Path | str, window_start: date, window_end: date
+) -> pa.Table:
+    """The rows as an Arrow table (``RANKINGS_ROWS_SCHEMA``), every row rule checked in one pass.
+
+    A rule is checked only on the rows that passed the rules it builds on (a date must parse
+    before it can be in the window). If any is broken, the error names each broken rule with the
+    first row that breaks it, the earliest row first.
     """
-    if not all(type(item) is dict for item in data):
-        return None
-    try:
-        dates = pa.array([item.get("date") for item in data], pa.string())
-        slugs = pa.array([item.get("model_permaslug") for item in data], pa.string())
-        tokens = pa.array([item.get("total_tokens") for item in data], pa.string())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None  # a value that is not a string
-    if len(data) == 0:
-        return RANKINGS_ROWS_SCHEMA.empty_table()
-    if dates.null_count or slugs.null_count or tokens.null_count:
-        return None
-    if not (
-        pc.all(pc.match_substring_regex(tokens, f"^{_DECIMAL_INTEGER.pattern}$")).as_py()
-        and pc.all(pc.match_substring_regex(dates, f"^{_ISO_DATE.pattern}$")).as_py()
-        and pc.all(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(slugs)), 0)).as_py()
-    ):
-        return None
-    try:
-        token_values = pc.cast(tokens, pa.int64())  # fails on values over int64
-        day_values = pc.cast(pc.strptime(dates, "%Y-%m-%d", "s"), pa.date32())
-    except (pa.ArrowInvalid, pa.ArrowTypeError):
-        return None
-    # strptime may normalise impossible days; a real date prints back as it was written.
-    if not pc.all(pc.equal(pc.cast(day_values, pa.string()), dates)).as_py():
-        return None
-    bounds = pc.min_max(day_values).as_py()
-    if bounds["min"] < window_start or bounds["max"] > window_end:
-        return None
-    is_other = pc.equal(slugs, OTHER_PERMASLUG)
+    rules = _RowRules(data)
+    objects = pa.array([type(item) is dict for item in data], pa.bool_())
+    rules.first(pc.invert(objects), lambda _: "each row must be a JSON object")
+    items = [item if type(item) is dict else {} for item in data]
+    dates = _strings([item.get("date") for item in items])
+    slugs = _strings([item.get("model_permaslug") for item in items])
+    tokens = _strings([item.get("total_tokens") for item in items])
+
+    date_shaped = pc.fill_null(pc.match_substring_regex(dates, f"^{_ISO_DATE.pattern}$"), False)
+    rules.first(
+        pc.and_(objects, pc.invert(date_shaped)),
+        lambda i: f"date must be a YYYY-MM-DD string, got {rules.value(i, 'date')!r}",
+    )
+    # strptime normalises an impossible day; a real date prints back as it was written.
+    day_values = pc.cast(
+        pc.strptime(
+            pc.if_else(date_shaped, dates, "1970-01-01"), "%Y-%m-%d", "s", error_is_null=True
+        ),
+        pa.date32(),
+    )
+    real_date = pc.and_(
+        date_shaped, pc.fill_null(pc.equal(pc.cast(day_values, pa.string()), dates), False)
+    )
+    rules.first(
+        pc.and_(date_shaped, pc.invert(real_date)),
+        lambda i: f"date is not a real date: {rules.value(i, 'date')!r}",
+    )
+    outside = pc.or_(pc.less(day_values, window_start), pc.greater(day_values, window_end))
+    rules.first(
+        pc.and_(real_date, outside),
+        lambda i: (
+            f"date {rules.value(i, 'date')} is outside the meta window {window_start}..{window_end}"
+        ),
+    )
+    named = pc.fill_null(pc.greater(pc.utf8_length(pc.utf8_trim_whitespace(slugs)), 0), False)
+    rules.first(
+        pc.and_(objects, pc.invert(named)),
+        lambda i: (
+            f"model_permaslug must be a non-empty string, got {rules.value(i, 'model_permaslug')!r}"
+        ),
+    )
+    # The API sends counts as strings so that 64-bit values are never rounded through a float:
+    # numbers, booleans, fractions in any spelling ("1.5", "1e9", "NaN") and negatives are refused.
+    decimal = pc.fill_null(pc.match_substring_regex(tokens, f"^{_DECIMAL_INTEGER.pattern}$"), False)
+    rules.first(
+        pc.and_(objects, pc.invert(decimal)),
+        lambda i: (
+            "total_tokens must be a decimal string of a non-negative integer "
+            f'(like "1234"), got {rules.value(i, "total_tokens")!r}'
+        ),
+    )
+    # int64's maximum has 19 digits: a count with more, or with 19 sorting after it, is too big.
+    digits = pc.utf8_length(pc.utf8_ltrim(pc.if_else(decimal, tokens, "0"), "0"))
+    too_long = pc.or_(
+        pc.greater(digits, len(str(INT64_MAX))),
+        pc.and_(
+            pc.equal(digits, len(str(INT64_MAX))),
+            pc.greater(pc.utf8_ltrim(pc.if_else(decimal, tokens, "0"), "0"), str(INT64_MAX)),
+        ),
+    )
+    fits = pc.and_(decimal, pc.invert(too_long))
+    rules.first(
+        pc.and_(decimal, too_long),
+        lambda i: f"total_tokens {rules.value(i, 'total_tokens')} does not fit in int64",
+    )
+    token_values = pc.cast(pc.if_else(fits, tokens, "0"), pa.int64())
+    is_other = pc.fill_null(pc.equal(slugs, OTHER_PERMASLUG), False)
     ceilings = pc.if_else(is_other, other_day_ceiling_tokens(), model_day_ceiling_tokens())
-    if not pc.all(pc.less_equal(token_values, ceilings)).as_py():
-        return None
-    rows = pa.table(
-        [day_values, slugs, token_values, is_other], schema=RANKINGS_ROWS_SCHEMA
-    ).append_column("position", pa.array(range(len(data)), pa.int64()))
-    per_row = rows.group_by(["date", "model_permaslug"]).aggregate([([], "count_all")])
-    if per_row.num_rows != rows.num_rows:
-        return None  # duplicate (date, permaslug)
-    models = rows.filter(pc.invert(is_other))
-    per_date = models.group_by("date").aggregate([([], "count_all"), ("position", "max")])
-    if per_date.num_rows and pc.max(per_date["count_all"]).as_py() > MAX_MODEL_ROWS_PER_DATE:
-        return None
-    others = rows.filter(is_other).select(["date", "position"])
-    last_model = others.join(per_date, "date")
-    if (
-        last_model.num_rows
-        and not pc.all(pc.greater(last_model["position"], last_model["position_max"])).as_py()
-    ):
-        return None  # `other` is not the last row of its date
-    return rows.drop_columns(["position"])
 
-
-def _check_ceiling(tokens: int, permaslug: str, day: date, file: Path | str, index: int) -> None:
-    """Refuse a count above the ceiling the warehouse's data tests enforce for its row."""
-    if permaslug == OTHER_PERMASLUG:
-        ceiling, what = other_day_ceiling_tokens(), "ceiling of the 'other' row"
-    else:
-        ceiling, what = model_day_ceiling_tokens(), "per-model-day ceiling"
-    if tokens > ceiling:
-        raise InvalidResponseError(
-            file,
-            f"total_tokens {tokens} for {permaslug!r} on {day} is above the {what} of {ceiling} "
-            "(dbt var model_day_ceiling_tokens): a unit error, or a figure to check with "
-            "OpenRouter before raising the ceiling",
-            index,
+    def above_ceiling(index: int) -> str:
+        slug, count = rules.value(index, "model_permaslug"), rules.value(index, "total_tokens")
+        what = "ceiling of the 'other' row" if slug == OTHER_PERMASLUG else "per-model-day ceiling"
+        ceiling = ceilings[index].as_py()
+        return (
+            f"total_tokens {count} for {slug!r} on {rules.value(index, 'date')} is above the "
+            f"{what} of {ceiling} (dbt var model_day_ceiling_tokens): a unit error, or a figure "
+            "to check with OpenRouter before raising the ceiling"
         )
 
+    rules.first(pc.and_(fits, pc.greater(token_values, ceilings)), above_ceiling)
 
-def _raise_first_invalid_row(
-    data: list[Any], file: Path | str, window_start: date, window_end: date
-) -> NoReturn:
-    """Walk the rows in order and raise for the first rule broken, naming the row."""
-    seen: set[tuple[date, str]] = set()
-    model_rows_per_date: dict[date, int] = defaultdict(int)
-    dates_with_other: set[date] = set()
-    for index, item in enumerate(data):
-        if not isinstance(item, dict):
-            raise InvalidResponseError(file, "each row must be a JSON object", index)
-        row_date = _parse_date(item.get("date"), file, "date", index)
-        if not window_start <= row_date <= window_end:
-            raise InvalidResponseError(
-                file,
-                f"date {row_date} is outside the meta window {window_start}..{window_end}",
+    # Rules across rows, over the rows whose date and model are good.
+    keyed = pa.table(
+        {
+            "date": day_values,
+            "model_permaslug": slugs,
+            "is_other": is_other,
+            "position": pa.array(range(len(data)), pa.int64()),
+        }
+    ).filter(pc.and_(real_date, named))
+    first_of_key = keyed.group_by(["date", "model_permaslug"], use_threads=False).aggregate(
+        [("position", "min")]
+    )
+    repeats = keyed.join(first_of_key, ["date", "model_permaslug"]).filter(
+        pc.field("position") > pc.field("position_min")
+    )
+    if repeats.num_rows:
+        index = pc.min(repeats["position"]).as_py()
+        rules.broken.append(
+            (
                 index,
+                f"duplicate row for date {rules.value(index, 'date')} and model "
+                f"{rules.value(index, 'model_permaslug')!r}",
             )
-        permaslug = item.get("model_permaslug")
-        if not isinstance(permaslug, str) or not permaslug.strip():
-            raise InvalidResponseError(
-                file, f"model_permaslug must be a non-empty string, got {permaslug!r}", index
+        )
+    first_other = (
+        keyed.filter(pc.field("is_other"))
+        .group_by("date", use_threads=False)
+        .aggregate([("position", "min")])
+    )
+    after_other = keyed.join(first_other, "date").filter(
+        ~pc.field("is_other") & (pc.field("position") > pc.field("position_min"))
+    )
+    if after_other.num_rows:
+        index = pc.min(after_other["position"]).as_py()
+        rules.broken.append(
+            (index, f"the 'other' row must be the last row of date {rules.value(index, 'date')}")
+        )
+    # The 51st model row of a date breaks the limit (positions are in the response's order).
+    models = keyed.filter(~pc.field("is_other"))
+    counts = models.group_by("date", use_threads=False).aggregate([([], "count_all")])
+    crowded = counts.filter(pc.field("count_all") > MAX_MODEL_ROWS_PER_DATE)
+    if crowded.num_rows:
+        index = min(
+            models.filter(pc.equal(pc.field("date"), day))["position"][
+                MAX_MODEL_ROWS_PER_DATE
+            ].as_py()
+            for day in crowded["date"].to_pylist()
+        )
+        rules.broken.append(
+            (
+                index,
+                f"more than {MAX_MODEL_ROWS_PER_DATE} model rows for date "
+                f"{rules.value(index, 'date')}",
             )
-        tokens = parse_token_count(item.get("total_tokens"), file, index)
-        _check_ceiling(tokens, permaslug, row_date, file, index)
-        if (row_date, permaslug) in seen:
-            raise InvalidResponseError(
-                file, f"duplicate row for date {row_date} and model {permaslug!r}", index
-            )
-        seen.add((row_date, permaslug))
-        if row_date in dates_with_other:
-            raise InvalidResponseError(
-                file, f"the 'other' row must be the last row of date {row_date}", index
-            )
-        if permaslug == OTHER_PERMASLUG:
-            dates_with_other.add(row_date)
-        else:
-            model_rows_per_date[row_date] += 1
-            if model_rows_per_date[row_date] > MAX_MODEL_ROWS_PER_DATE:
-                raise InvalidResponseError(
-                    file,
-                    f"more than {MAX_MODEL_ROWS_PER_DATE} model rows for date {row_date}",
-                    index,
-                )
-    # The fast path and this walk apply the same rules; reaching here means they disagree.
-    raise InvalidResponseError(file, "rows failed validation (fast and row-by-row checks disagree)")
+        )
+
+    if rules.broken:
+        broken = sorted(rules.broken)
+        (index, rule), *others = broken
+        also = "; ".join(f"row {i}: {text}" for i, text in others)
+        raise InvalidResponseError(file, rule + (f" (also broken: {also})" if also else ""), index)
+    return pa.table([day_values, slugs, token_values, is_other], schema=RANKINGS_ROWS_SCHEMA)
 
 
 def validate_catalog_response(body: bytes, file: Path | str) -> list[dict[str, Any]]:
