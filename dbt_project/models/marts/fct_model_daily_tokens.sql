@@ -1,15 +1,5 @@
 -- Daily tokens per ranked entry (variants separate, `other` included): the grain every mart
 -- aggregates. Incremental by data date: a run rebuilds only the dates of its window.
-{{
-    config(
-        materialized=('table' if target.type == 'spark' else 'incremental'),
-        incremental_strategy='append',
-        on_schema_change='fail',
-        meta={'rebuilt_rows': 'date between $first_date and $last_date'},
-        pre_hook="{{ delete_rebuilt_rows() }}"
-    )
-}}
-
 with enriched_rows as (
 
     select * from {{ ref('int_rankings_daily_enriched') }}
