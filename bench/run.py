@@ -24,6 +24,7 @@ from pathlib import Path
 import psutil
 
 from bench.synthetic import generate
+from orchestration.defs.project import ENGINE
 from orchestration.lib.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import (
@@ -32,8 +33,6 @@ from orchestration.lib.settings import (
     DBT_PROJECT_DIR,
     PROJECT_ROOT,
     DataPaths,
-    dbt_target,
-    dbt_target_path,
 )
 
 # Days of history per scale: about 64 raw rows a day (50 models, `other`, restated weeks).
@@ -144,9 +143,9 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
             "--profiles-dir",
             ".",
             "--target",
-            dbt_target(),
+            ENGINE.target,
             "--target-path",
-            str(dbt_target_path()),
+            str(ENGINE.target_path),
         ],
         env,
         DBT_PROJECT_DIR,
@@ -248,10 +247,10 @@ def render(results: list[ScaleResult], demo_seconds: list[float], reused_lakes: 
         return f"{measured.peak_rss_bytes / 2**30:.2f}"
 
     lines = [
-        "# Performance" + ("" if dbt_target() == "duckdb" else f" on Spark (`{dbt_target()}`)"),
+        "# Performance" + ("" if ENGINE.target == "duckdb" else f" on Spark (`{ENGINE.target}`)"),
         "",
         f"Measured on {datetime.now(UTC):%Y-%m-%d} on this machine: {machine()}; "
-        f"dbt target `{dbt_target()}` (DBT_TARGET).",
+        f"dbt target `{ENGINE.target}` (DBT_TARGET).",
         "Reproduce with `make bench` (all scales, about 40 minutes, most of it generating and "
         "ingesting 10M rows) or `.venv/bin/python -m bench.run --scales 10k 1M`; "
         "`--reuse-lake` re-times everything but ingestion on lakes a run left in `--workdir`.",

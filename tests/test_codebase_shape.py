@@ -16,7 +16,8 @@ from packaging import version
 
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import InstalledDbtCliResource
-from orchestration.lib.settings import DBT_EXECUTABLE, PROJECT_ROOT
+from orchestration.lib.engines import ENGINES
+from orchestration.lib.settings import DBT_ENGINE_TARGETS, DBT_EXECUTABLE, PROJECT_ROOT
 
 PACKAGE = PROJECT_ROOT / "orchestration"
 # Lower layers never import higher ones:
@@ -101,3 +102,15 @@ def test_the_dbt_resource_runs_dbt_without_asking_its_version(tmp_path: Path, mo
             manifest=dbt_project.manifest_path,
         )
         assert invocation.wait().is_successful()
+
+
+def test_every_engine_settings_accept_has_its_engine_and_is_read_once():
+    assert set(ENGINES) == set(DBT_ENGINE_TARGETS)
+    calls = [
+        str(path.relative_to(PROJECT_ROOT))
+        for path in [*PACKAGE.rglob("*.py"), *(PROJECT_ROOT / "bench").rglob("*.py")]
+        if path.name != "settings.py"
+        for line in path.read_text().splitlines()
+        if "dbt_target()" in line
+    ]
+    assert calls == ["orchestration/defs/project.py"]

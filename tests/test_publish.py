@@ -12,6 +12,7 @@ import time
 import dagster as dg
 import duckdb
 import pyarrow.parquet as pq
+import pytest
 
 from orchestration.definitions import defs
 from orchestration.defs.assets.serving import published_warehouse
@@ -90,11 +91,10 @@ def test_every_mart_is_exported_to_parquet_with_the_same_rows(published_sample: 
     assert not [p for p in published_sample.exports_dir.iterdir() if p.suffix != ".parquet"]
 
 
-def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
-    assert run("warehouse_job").success
-    before = published_state(lake_copy)
+def test_a_failing_check_publishes_nothing(built_copy: DataPaths):
+    before = published_state(built_copy)
 
-    write_later_snapshot(lake_copy, "2026-02-12", thousandfold_first_row)
+    write_later_snapshot(built_copy, "2026-02-12", thousandfold_first_row)
     instance = dg.DagsterInstance.ephemeral()
     failed = defs.resolve_job_def("warehouse_job").execute_in_process(
         instance=instance, run_config=QUIET, raise_on_error=False
@@ -104,7 +104,7 @@ def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
     assert "published_warehouse" not in {
         event.asset_key.to_user_string() for event in failed.get_asset_materialization_events()
     }
-    assert published_state(lake_copy) == before
+    assert published_state(built_copy) == before
 
     # Materializing the publish on its own afterwards is refused too.
     alone = publish_alone(instance)
@@ -112,9 +112,10 @@ def test_a_failing_check_publishes_nothing(lake_copy: DataPaths):
     assert "model_day_tokens_below_ceiling" in str(
         alone.get_step_failure_events()[0].event_specific_data.error
     )
-    assert published_state(lake_copy) == before
+    assert published_state(built_copy) == before
 
 
+@pytest.mark.slow
 def test_rows_of_a_failed_day_never_reach_analysts(lake_copy: DataPaths):
     # Day A fails its checks; day B, later, passes its own. The daily path publishes B's rows
     # only, and publishing the whole warehouse on its own is refused until everything is checked.
@@ -150,17 +151,17 @@ def test_rows_of_a_failed_day_never_reach_analysts(lake_copy: DataPaths):
 
 PUBLISH_FOREVER = textwrap.dedent(
     """
+    from orchestration.lib.engines import ENGINES
     from orchestration.lib.publishing import publish_warehouse
     from orchestration.lib.settings import data_paths
 
     while True:
-        publish_warehouse(data_paths())
+        publish_warehouse(data_paths(), ENGINES["duckdb"])
     """
 )
 
 
-def test_a_publish_killed_midway_leaves_the_previous_state_readable(lake_copy: DataPaths):
-    assert run("warehouse_job").success
+def test_a_publish_killed_midway_leaves_the_previous_state_readable(built_copy: DataPaths):
     publisher = subprocess.Popen([sys.executable, "-c", PUBLISH_FOREVER], env=os.environ.copy())
     killed_during_write = False
     try:
@@ -169,8 +170,8 @@ def test_a_publish_killed_midway_leaves_the_previous_state_readable(lake_copy: D
             in_progress = [
                 path
                 for folder in (
-                    lake_copy.data_dir,
-                    *lake_copy.exports_versions_dir.glob("*"),
+                    built_copy.data_dir,
+                    *built_copy.exports_versions_dir.glob("*"),
                 )
                 if folder.is_dir()
                 for path in folder.iterdir()
@@ -185,15 +186,16 @@ def test_a_publish_killed_midway_leaves_the_previous_state_readable(lake_copy: D
 
     assert killed_during_write, "never caught the publisher writing"
     shares = cli(
-        lake_copy.published_warehouse,
+        built_copy.published_warehouse,
         "select week_start, sum(token_share) as total from marts.mart_region_weekly group by 1",
     )
     assert len(shares) == 26 and all(abs(row["total"] - 1) < 1e-9 for row in shares)
-    for export in lake_copy.exports_dir.glob("*.parquet"):
+    for export in built_copy.exports_dir.glob("*.parquet"):
         # Whole files: their footer reads, and every mart with rows on the sample has them.
         assert pq.read_metadata(export).num_rows > 0 or export.stem in EMPTY_ON_THE_SAMPLE
 
 
+@pytest.mark.slow
 def test_the_exports_of_one_publish_are_switched_together_and_carry_their_source(
     lake_copy: DataPaths,
 ):

@@ -36,12 +36,12 @@ from orchestration.cli.running import (
     run_warnings,
 )
 from orchestration.defs.partitions import partition_range_tags
+from orchestration.defs.project import ENGINE
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import (
     RANKINGS_HISTORY_START,
     DataPaths,
     data_paths,
-    dbt_target,
     live_api_enabled,
     sample_dir,
 )
@@ -73,7 +73,7 @@ def main() -> None:
     paths = data_paths()
     first, last = ingestion_range()
     source = "live API" if live_api_enabled() else f"bundled sample ({shown(sample_dir())})"
-    engine = "" if dbt_target() == "duckdb" else f", dbt on {dbt_target()}"
+    engine = "" if ENGINE.target == "duckdb" else f", dbt on {ENGINE.target}"
     print(f"Running the pipeline on {first}..{last} from the {source}{engine}", flush=True)
     print(
         f"(each job's Dagster and dbt lines go to {shown(paths.logs_dir)}/<run id>.log; "

@@ -15,9 +15,12 @@ from pathlib import Path
 from typing import TextIO
 
 import dagster as dg
-from dagster._utils.error import SerializableErrorInfo
 
 from orchestration.cli.entry_point import pipeline_folders
+from orchestration.defs.dagster_internals import (
+    SerializableErrorInfo,
+    pool_holders_and_waiting_steps,
+)
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.run_recovery import PID_TAG, process_tags, recover_from_dead_runs
 from orchestration.lib.disk import disk_full_error, means_disk_full
@@ -70,7 +73,7 @@ class PoolWaitReporter:
 
     def report_waiting_steps(self) -> None:
         """Report each step of this process's runs that waits while another run holds the pool."""
-        pool = self.instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+        pool = pool_holders_and_waiting_steps(self.instance, WAREHOUSE_POOL)
         holders = pool.active_run_ids
         for step in pool.pending_steps:
             if step.assigned_timestamp is not None:

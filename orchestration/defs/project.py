@@ -3,12 +3,8 @@
 from dagster_dbt import DagsterDbtProjectPreparer, DbtProject
 
 from orchestration.defs.resources import InstalledDbtCliResource
-from orchestration.lib.settings import (
-    DBT_EXECUTABLE,
-    DBT_PROJECT_DIR,
-    dbt_target,
-    dbt_target_path,
-)
+from orchestration.lib.engines import ENGINES
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, dbt_target
 
 
 class InstalledDbtProjectPreparer(DagsterDbtProjectPreparer):
@@ -25,13 +21,15 @@ class InstalledDbtProjectPreparer(DagsterDbtProjectPreparer):
         ).cli(["parse", "--quiet"], target_path=project.target_path).wait()
 
 
-# The engine is the dbt target (DBT_TARGET: duckdb, spark, spark_thrift), each with its own
-# target folder and manifest.
+# The engine dbt builds with (DBT_TARGET: duckdb, spark, spark_thrift), read here once; everything
+# that differs by engine takes it from here (orchestration/lib/engines.py).
+ENGINE = ENGINES[dbt_target()]
+
 dbt_project = DbtProject(
     project_dir=DBT_PROJECT_DIR,
     profiles_dir=DBT_PROJECT_DIR,
-    target=dbt_target(),
-    target_path=dbt_target_path(),
+    target=ENGINE.target,
+    target_path=ENGINE.target_path,
 )
 # Under `dagster dev` the manifest is rebuilt on load; `make demo` / `make test` run `dbt parse`.
 InstalledDbtProjectPreparer().prepare_if_dev(dbt_project)

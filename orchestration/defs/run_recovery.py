@@ -16,6 +16,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.defs.dagster_internals import free_pool_slots_of_run, runs_holding_pool_slots
 from orchestration.lib.settings import data_paths
 from orchestration.lib.storage import remove_stale_temporary_files
 
@@ -113,11 +114,10 @@ def recover_from_dead_runs(instance: dg.DagsterInstance) -> list[str]:
                 "that later runs do not wait for its pool slots",
             )
             done.append(f"run {run.run_id} ({run.job_name}): its process is gone; marked failed")
-    storage = instance.event_log_storage
-    for run_id in sorted(storage.get_concurrency_run_ids()):
+    for run_id in sorted(runs_holding_pool_slots(instance)):
         run = instance.get_run_by_id(run_id)
         if run is None or run.is_finished:
-            storage.free_concurrency_slots_for_run(run_id)  # says nothing of how many
+            free_pool_slots_of_run(instance, run_id)
             done.append(f"freed the pool slots held by finished run {run_id}")
     if not instance.get_run_records(filters=dg.RunsFilter(statuses=IN_PROGRESS), limit=1):
         for path in remove_stale_temporary_files(data_paths()):

@@ -24,13 +24,13 @@ from pathlib import Path
 
 import duckdb
 
+from orchestration.lib.engines import Engine
 from orchestration.lib.run_window import RunWindow
 from orchestration.lib.settings import (
     CITATION_TEMPLATE,
     LICENCE_NOTE,
     PUBLISHED_STORAGE_VERSION,
     DataPaths,
-    builds_on_spark,
 )
 from orchestration.lib.storage import (
     atomic_path,
@@ -75,10 +75,11 @@ def mart_tables(connection: duckdb.DuckDBPyConnection, database: str) -> list[st
 
 def publish_warehouse(
     paths: DataPaths,
+    engine: Engine,
     window: RunWindow | None = None,
     rebuilt_rows: Mapping[str, str] | None = None,
 ) -> Publication:
-    """Checkpoint the working warehouse, then publish its marts and export them to Parquet.
+    """Publish the marts ``engine`` built and export them to Parquet.
 
     With the run's ``window`` and a published file already there, only the rows the run rebuilt
     (``rebuilt_rows``: table -> predicate over the window's parameters; a table not named is
@@ -87,7 +88,7 @@ def publish_warehouse(
     published_at = datetime.now(UTC)
     incremental = window is not None and paths.published_warehouse.exists()
     with atomic_path(paths.published_warehouse) as temporary, connect_duckdb() as connection:
-        attach_built_marts(connection, paths)
+        engine.attach_built_marts(connection, paths)
         if incremental:
             shutil.copyfile(paths.published_warehouse, temporary)
             connection.execute(f"attach {sql_string(temporary)} as pub")
@@ -160,30 +161,6 @@ def publish_warehouse(
         exports=exports,
         exports_bytes=sum(path.stat().st_size for path in exports),
     )
-
-
-def attach_built_marts(connection: duckdb.DuckDBPyConnection, paths: DataPaths) -> None:
-    """The marts dbt built, attached as ``work``.
-
-    On DuckDB, the working database, checkpointed, read-only. On Spark, the Parquet folder of
-    each table Spark wrote, loaded into memory; Spark's timestamps (UTC, without a zone) become
-    ``timestamptz`` as DuckDB's are, so both engines publish the same file.
-    """
-    if not builds_on_spark():
-        with connect_duckdb(paths.working_warehouse) as working:
-            working.execute("checkpoint")
-        connection.execute(f"attach {sql_string(paths.working_warehouse)} as work (read_only)")
-        return
-    connection.execute("attach ':memory:' as work")
-    connection.execute("create schema work.marts")
-    for folder in sorted((paths.spark_warehouse_dir / "marts.db").iterdir()):
-        files = f"read_parquet({sql_string(f'{folder}/*.parquet')})"
-        columns = connection.execute(f"describe select * from {files}").fetchall()
-        select = ", ".join(
-            f"timezone('UTC', {name}) as {name}" if data_type == "TIMESTAMP" else name
-            for name, data_type, *_ in columns
-        )
-        connection.execute(f"create table work.marts.{folder.name} as select {select} from {files}")
 
 
 def replace_rebuilt_rows(

@@ -330,18 +330,6 @@ def dbt_target() -> str:
     return target
 
 
-def builds_on_spark() -> bool:
-    """Whether dbt builds on Spark, whose tables publishing reads from its warehouse folder."""
-    return dbt_target().startswith("spark")
-
-
-def dbt_target_path() -> Path:
-    """dbt's target folder for the engine, inside ``dbt_project/``: one manifest per engine,
-    since models are configured per engine (Spark builds tables where DuckDB appends)."""
-    target = dbt_target()
-    return Path("target") if target == "duckdb" else Path("target") / target
-
-
 def live_api_enabled() -> bool:
     """True when an API key is set: the pipeline then reads the live API instead of the sample.
 

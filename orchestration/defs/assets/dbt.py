@@ -19,14 +19,10 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
-from orchestration.defs.project import dbt_project
+from orchestration.defs.project import ENGINE, dbt_project
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
 from orchestration.lib.ingestion.repair import repair_inputs
-from orchestration.lib.settings import (
-    DBT_BUILD_ARGS,
-    builds_on_spark,
-    data_paths,
-)
+from orchestration.lib.settings import DBT_BUILD_ARGS, data_paths
 
 
 def _argument(value: Any) -> str:
@@ -122,12 +118,13 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     for line in repaired.lines:
         context.log.warning(line)
     dbt_vars = paths.dbt_vars()
-    every_date = window is None or builds_on_spark() or repaired.warehouse_state != "built"
-    if window and builds_on_spark():
-        # Spark's Parquet tables cannot delete rows (that takes Delta or Iceberg): there the
-        # incremental models are tables, rebuilt whole; publishing still replaces only the
-        # window's rows.
-        context.log.info(f"on Spark, rebuilding every table from the lake for {window}")
+    every_date = (
+        window is None
+        or ENGINE.rebuilds_windowed_models_whole
+        or repaired.warehouse_state != "built"
+    )
+    if window and ENGINE.rebuilds_windowed_models_whole:
+        context.log.info(f"on {ENGINE.target}, rebuilding every table from the lake for {window}")
     elif window and every_date:
         context.log.warning(
             f"the working warehouse {paths.working_warehouse} holds no daily fact yet: building "

@@ -5,10 +5,11 @@ import base64
 import dagster as dg
 
 from orchestration.defs.assets.dbt import MART_KEYS, openrouter_dbt_models
+from orchestration.defs.dagster_internals import latest_check_executions
 from orchestration.defs.freshness import daily_by_six_utc
 from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
-from orchestration.defs.project import dbt_project
+from orchestration.defs.project import ENGINE, dbt_project
 from orchestration.lib.publishing import publish_warehouse
 from orchestration.lib.reporting import build_report
 from orchestration.lib.run_window import rebuilt_rows_by_table
@@ -32,7 +33,7 @@ def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool)
     this also guards it when it is materialized on its own.
     """
     check_keys = blocking_warehouse_checks()
-    latest = instance.event_log_storage.get_latest_asset_check_execution_by_key(check_keys)
+    latest = latest_check_executions(instance, check_keys)
     failed, not_run, partly_checked = [], [], []
     for key in check_keys:
         record = latest.get(key)
@@ -77,7 +78,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             metadata={"failing_checks": dg.MetadataValue.json(failing[:50])},
         )
     publication = publish_warehouse(
-        data_paths(), window, rebuilt_rows_by_table(dbt_project.manifest_path)
+        data_paths(), ENGINE, window, rebuilt_rows_by_table(dbt_project.manifest_path)
     )
     context.log.info(f"published {publication.warehouse}; {publication.citation}")
     return dg.MaterializeResult(

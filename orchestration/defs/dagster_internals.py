@@ -1,0 +1,51 @@
+"""The few Dagster internals this code location relies on, behind one seam.
+
+Dagster 1.13 offers no public API for these: the pool a step waits for (its holders and waiting
+steps), freeing the pool slots of a finished run, and the latest execution of asset checks (what
+publishing vouches for). Each use here has a test on a real instance
+(``tests/test_dagster_internals.py``), so an upgrade that moves one fails there, not in a run.
+The dbt resource's two private overrides are pinned the same way in
+``tests/test_codebase_shape.py``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import dagster as dg
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecord
+from dagster._utils.concurrency import ConcurrencyKeyInfo
+from dagster._utils.error import SerializableErrorInfo
+
+__all__ = [
+    "AssetCheckExecutionRecord",
+    "ConcurrencyKeyInfo",
+    "SerializableErrorInfo",
+    "free_pool_slots_of_run",
+    "latest_check_executions",
+    "pool_holders_and_waiting_steps",
+    "runs_holding_pool_slots",
+]
+
+
+def pool_holders_and_waiting_steps(instance: dg.DagsterInstance, pool: str) -> ConcurrencyKeyInfo:
+    """The pool's state: ``active_run_ids`` (runs holding a slot) and ``pending_steps`` (each
+    with ``run_id``, ``step_key`` and ``assigned_timestamp``, None while it waits)."""
+    return instance.event_log_storage.get_concurrency_info(pool)
+
+
+def runs_holding_pool_slots(instance: dg.DagsterInstance) -> set[str]:
+    """The ids of the runs holding a slot of any pool."""
+    return instance.event_log_storage.get_concurrency_run_ids()
+
+
+def free_pool_slots_of_run(instance: dg.DagsterInstance, run_id: str) -> None:
+    """Free every pool slot the run holds, and drop its waiting steps."""
+    instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+
+
+def latest_check_executions(
+    instance: dg.DagsterInstance, check_keys: Sequence[dg.AssetCheckKey]
+) -> dict[dg.AssetCheckKey, AssetCheckExecutionRecord]:
+    """The latest execution of each check that has one."""
+    return instance.event_log_storage.get_latest_asset_check_execution_by_key(list(check_keys))
