@@ -1,5 +1,6 @@
-# The two commands: `make demo` runs the pipeline on the bundled sample, `make test` runs every test.
-# Both create .venv and install the project when needed, so a fresh clone needs nothing else.
+# The two commands: `make demo` runs the pipeline on the bundled sample, `make test` runs every test
+# (`make check`, the fast tier, while working). They create .venv and install the project when
+# needed, so a fresh clone needs nothing else.
 
 PYTHON ?= python3
 VENV := .venv
@@ -19,7 +20,7 @@ quoted = '$(subst ','\'',$(value $(1)))'
 # (PIPELINE_DATA_DIR, default data, as orchestration/lib/settings.py reads it).
 set_data_dir = data=$(call quoted,PIPELINE_DATA_DIR); data="$${data:-data}"
 
-.PHONY: install lock demo test lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair
+.PHONY: install lock demo test check lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair
 
 # Every install comes from a lock file in locks/ (`make lock` refreshes them), installed by uv:
 # the same versions on every machine, in seconds. pip installs only uv itself.
@@ -95,8 +96,19 @@ $(CHROMIUM):
 	else echo "The browser tests need Debian's chromium: apt-get install chromium" >&2; exit 1; fi; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null
 
+# Tests run on one worker per core (pytest-xdist), each test file on one worker, so that a file's
+# shared fixtures are built once: `make test TEST_WORKERS=0` runs them in this process.
+TEST_WORKERS ?= 2
+PYTEST := $(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile
+
 test: $(MANIFEST) $(SPARK_MANIFEST) lint $(CHROMIUM)
-	$(BIN)/pytest
+	$(PYTEST)
+
+# The fast tier, while working: lint and every test but the spark, browser, service and slow
+# tiers (pyproject.toml names them). `make test` runs everything.
+FAST_TIER := not (spark or browser or service or slow)
+check: $(MANIFEST) lint
+	$(PYTEST) -m "$(FAST_TIER)"
 
 # ruff and sqlfluff, as the git hooks in .pre-commit-config.yaml run them, over every tracked file.
 lint: install

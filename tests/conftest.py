@@ -46,3 +46,12 @@ def published_sample(clean_lake: Path, tmp_path_factory: pytest.TempPathFactory)
     with data_dir(root) as paths:
         assert run("warehouse_job").success
     return paths
+
+
+@pytest.fixture
+def built_copy(published_sample: DataPaths, tmp_path: Path) -> Iterator[DataPaths]:
+    """A private copy of the sample built, checked and published: its lake, working and published
+    warehouses, exports and report, with the pipeline pointed at it (no build of its own)."""
+    shutil.copytree(published_sample.data_dir, tmp_path, symlinks=True, dirs_exist_ok=True)
+    with data_dir(tmp_path) as paths:
+        yield paths

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 import duckdb
@@ -33,6 +34,8 @@ from orchestration.lib.settings import PROJECT_ROOT, DataPaths, data_paths, samp
 from orchestration.lib.storage import copy_to_parquet, scratch_connection
 
 FIXTURES = Path(__file__).parent / "fixtures"
+
+T = TypeVar("T")
 
 QUIET = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 # The DuckDB command-line client analysts use (duckdb-cli, an older release than the library).
@@ -80,6 +83,23 @@ def lake_files(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in root.rglob("*") if p.is_file()}
 
 
+# What make exports to the commands it runs: a test started by `make test` would otherwise run
+# each `make` as a sub-make (`make[1]: Entering directory ...`), which no user's shell does.
+MAKE_VARIABLES = (
+    "MAKELEVEL",
+    "MAKEFLAGS",
+    "MFLAGS",
+    "MAKEOVERRIDES",
+    "MAKE_TERMOUT",
+    "MAKE_TERMERR",
+)
+
+
+def user_environment() -> dict[str, str]:
+    """This process's environment as a user's shell has it: without make's own variables."""
+    return {name: value for name, value in os.environ.items() if name not in MAKE_VARIABLES}
+
+
 def run_command(
     args: list[str], cwd: Path = PROJECT_ROOT, timeout: float = 600, **environment: str | None
 ) -> subprocess.CompletedProcess:
@@ -87,7 +107,7 @@ def run_command(
 
     Keyword arguments change the environment: a value sets the variable, None removes it.
     """
-    env = dict(os.environ)
+    env = user_environment()
     for name, value in environment.items():
         if value is None:
             env.pop(name, None)
@@ -180,6 +200,44 @@ def without_the_virtualenv(path: str) -> str:
     return os.pathsep.join(part for part in path.split(os.pathsep) if part != venv_bin)
 
 
+# What a poll may meet on a busy machine before the thing it waits for is ready: a refused or
+# reset connection, a read that timed out, an answer that is not JSON yet.
+NOT_READY_YET = (requests.RequestException, OSError, ValueError)
+
+
+def wait_until(
+    what: str,
+    ready: Callable[[], T | None],
+    timeout: float,
+    interval: float = 1.0,
+    process: subprocess.Popen | None = None,
+    diagnostics: Callable[[], str] = str,
+) -> T:
+    """``ready()``'s first truthy answer, asked every ``interval`` seconds until one deadline.
+
+    A poll that meets a timeout or a connection error (:data:`NOT_READY_YET`) is asked again, so a
+    busy machine only makes the wait longer. Fails naming ``what`` was waited for (with
+    ``diagnostics()``, e.g. a server's log) when the deadline passes or ``process`` exits.
+    """
+    deadline = time.monotonic() + timeout
+    last_error = ""
+    while True:
+        try:
+            answer = ready()
+        except NOT_READY_YET as error:
+            answer, last_error = None, f" (last: {type(error).__name__}: {error})"
+        if answer:
+            return answer
+        if process is not None and process.poll() is not None:
+            raise AssertionError(
+                f"the process exited ({process.returncode}) before {what}{last_error}\n"
+                + diagnostics()
+            )
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not {what} within {timeout:.0f} s{last_error}\n" + diagnostics())
+        time.sleep(interval)
+
+
 def graphql(url: str, query: str, variables: dict | None = None) -> dict:
     """The ``data`` of a query to the Dagster webserver's GraphQL endpoint at ``url``."""
     response = requests.post(url, json={"query": query, "variables": variables or {}}, timeout=30)
@@ -190,22 +248,17 @@ def graphql(url: str, query: str, variables: dict | None = None) -> dict:
 
 
 def wait_for_code_location(
-    url: str, query: str, server: subprocess.Popen, timeout: float = 180
+    url: str, query: str, server: subprocess.Popen, timeout: float = 300
 ) -> dict:
     """The ``workspaceOrError`` answer to ``query`` once the code location has loaded (or failed
     to); fails if ``server`` exits or nothing loads within ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
-        try:
-            workspace = graphql(url, query)["workspaceOrError"]
-            entries = workspace.get("locationEntries")
-            if entries and entries[0]["locationOrLoadError"]:
-                return workspace
-        except (requests.RequestException, ValueError, KeyError, TypeError):
-            pass
-        assert server.poll() is None, "the server exited"
-        assert time.monotonic() < deadline, "the code location did not load"
-        time.sleep(1)
+
+    def loaded() -> dict | None:
+        workspace = graphql(url, query).get("workspaceOrError") or {}
+        entries = workspace.get("locationEntries")
+        return workspace if entries and entries[0]["locationOrLoadError"] else None
+
+    return wait_until("the code location loaded", loaded, timeout, process=server)
 
 
 def restate(paths: DataPaths, day: date, extra_tokens: int) -> int:

@@ -10,6 +10,7 @@ import sys
 from datetime import date
 
 import duckdb
+import pytest
 
 from bench.floor import FLOOR_TABLES, run_floor
 from bench.run import SCALES, SEED_CSV, ingest_all
@@ -29,6 +30,7 @@ def same(left: tuple, right: tuple) -> bool:
     )
 
 
+@pytest.mark.slow
 def test_pipeline_marts_equal_the_floor_at_the_smallest_scale(tmp_path):
     sample = tmp_path / "sample"
     generated = generate(sample, days=SCALES["10k"], last_date=date(2026, 11, 26))
@@ -51,6 +53,7 @@ def test_pipeline_marts_equal_the_floor_at_the_smallest_scale(tmp_path):
             assert mismatched == [], (table, mismatched[:3])
 
 
+@pytest.mark.spark
 def test_the_spark_lake_read_timings_see_every_row_each_way(tmp_path):
     sample = tmp_path / "sample"
     generated = generate(sample, days=14, last_date=date(2026, 11, 26))

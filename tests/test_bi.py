@@ -7,7 +7,6 @@ import hashlib
 import os
 import signal
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,7 +15,10 @@ import requests
 
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths
 from tests.browser import chromium_tab
-from tests.helpers import free_port, without_the_virtualenv
+from tests.helpers import free_port, user_environment, wait_until, without_the_virtualenv
+
+# make bi: Superset, read in headless Chromium.
+pytestmark = [pytest.mark.browser, pytest.mark.service]
 
 CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
 CHARTS = ["Weekly token share by region", "Top 10 vendors by tokens, whole period", "Source"]
@@ -37,7 +39,7 @@ def superset(
         ["make", "bi"],
         cwd=PROJECT_ROOT,
         env={
-            **os.environ,
+            **user_environment(),
             "PATH": without_the_virtualenv(os.environ["PATH"]),
             "PIPELINE_DATA_DIR": str(published_sample.data_dir),
             "BI_PORT": str(port),
@@ -48,17 +50,15 @@ def superset(
     )
     url = f"http://127.0.0.1:{port}"
     try:
-        # The first start installs Superset's virtualenv (about a minute here).
-        deadline = time.monotonic() + 600
-        while True:
-            assert server.poll() is None, Path(log.name).read_text()[-5000:]
-            try:
-                if requests.get(f"{url}/health", timeout=5).text == "OK":
-                    break
-            except requests.ConnectionError:
-                pass
-            assert time.monotonic() < deadline, Path(log.name).read_text()[-5000:]
-            time.sleep(2)
+        # The first start installs Superset's virtualenv.
+        wait_until(
+            f"Superset answered {url}/health",
+            lambda: requests.get(f"{url}/health", timeout=10).text == "OK",
+            timeout=900,
+            interval=2,
+            process=server,
+            diagnostics=lambda: Path(log.name).read_text()[-5000:],
+        )
         yield url
     finally:
         os.killpg(server.pid, signal.SIGTERM)

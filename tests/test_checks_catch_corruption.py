@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 import duckdb
+import pytest
 
 from orchestration.definitions import defs
 from orchestration.defs.assets.dbt import openrouter_dbt_models
@@ -80,6 +81,7 @@ def run_checks_alone(*keys: dg.AssetCheckKey) -> dict[str, dg.AssetCheckEvaluati
     return {e.asset_key.path[-1]: e for e in result.get_asset_check_evaluations()}
 
 
+@pytest.mark.slow
 def test_a_mart_that_does_not_reconcile_fails_the_reconciliation(lake_copy: DataPaths):
     corrupt_working_warehouse(
         lake_copy,
@@ -98,6 +100,7 @@ def test_a_mart_that_does_not_reconcile_fails_the_reconciliation(lake_copy: Data
     assert evaluations["mart_country_weekly"].passed
 
 
+@pytest.mark.slow
 def test_a_milestone_on_the_wrong_day_fails_the_milestone_check(lake_copy: DataPaths):
     corrupt_working_warehouse(
         lake_copy,

@@ -8,8 +8,13 @@ import sys
 import textwrap
 import time
 
+import pytest
+
 from orchestration.lib.settings import DataPaths
 from tests.helpers import run
+
+# Readers in a loop while the pipeline builds and publishes twice.
+pytestmark = pytest.mark.slow
 
 READER = textwrap.dedent(
     """
@@ -45,16 +50,15 @@ READER = textwrap.dedent(
 )
 
 
-def test_reader_in_a_loop_while_the_pipeline_builds_and_publishes_twice(lake_copy: DataPaths):
-    assert run("warehouse_job").success
-    stop_file = lake_copy.data_dir / "stop-readers"
+def test_reader_in_a_loop_while_the_pipeline_builds_and_publishes_twice(built_copy: DataPaths):
+    stop_file = built_copy.data_dir / "stop-readers"
     readers = {
         mode: subprocess.Popen(
             [
                 sys.executable,
                 "-c",
                 READER,
-                str(lake_copy.published_warehouse),
+                str(built_copy.published_warehouse),
                 str(stop_file),
                 mode,
             ],

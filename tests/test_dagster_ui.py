@@ -7,9 +7,19 @@ import signal
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from orchestration.definitions import defs
 from orchestration.lib.settings import PROJECT_ROOT
-from tests.helpers import free_port, wait_for_code_location, without_the_virtualenv
+from tests.helpers import (
+    free_port,
+    user_environment,
+    wait_for_code_location,
+    without_the_virtualenv,
+)
+
+# make ui: the Dagster webserver.
+pytestmark = pytest.mark.service
 
 WORKSPACE_QUERY = """
 query {
@@ -48,7 +58,7 @@ def test_make_ui_loads_every_asset_check_job_schedule_and_sensor(tmp_path: Path)
         ["make", "ui", f"UI_PORT={port}"],
         cwd=PROJECT_ROOT,
         env={
-            **os.environ,
+            **user_environment(),
             "PATH": without_the_virtualenv(os.environ["PATH"]),
             "DAGSTER_HOME": str(tmp_path / "dagster_home"),
             "PIPELINE_DATA_DIR": str(tmp_path / "data"),

@@ -8,8 +8,13 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from orchestration.lib.settings import sample_dir
 from tests.helpers import run_command, without_the_virtualenv
+
+# make demo, as a user runs it.
+pytestmark = pytest.mark.slow
 
 CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
 

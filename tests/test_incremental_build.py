@@ -8,6 +8,7 @@ import subprocess
 from datetime import date
 
 import duckdb
+import pytest
 
 from orchestration.lib.settings import (
     DBT_BUILD_ARGS,
@@ -21,29 +22,28 @@ RESTATED_DAY = date(2026, 2, 12)
 UNTOUCHED_DAY = date(2026, 2, 20)
 
 
-def test_one_day_run_rebuilds_that_day_only(lake_copy: DataPaths):
-    assert run("warehouse_job").success
+def test_one_day_run_rebuilds_that_day_only(built_copy: DataPaths):
     # Mark the fact's rows of another day, to see whether the next run rebuilds them.
-    with duckdb.connect(str(lake_copy.working_warehouse)) as connection:
+    with duckdb.connect(str(built_copy.working_warehouse)) as connection:
         connection.execute(
             "update marts.fct_model_daily_tokens set source = 'marker' where date = ?",
             [UNTOUCHED_DAY],
         )
-    restated_tokens = restate(lake_copy, RESTATED_DAY, extra_tokens=10**9)
+    restated_tokens = restate(built_copy, RESTATED_DAY, extra_tokens=10**9)
 
     result = run("rankings_job", partition_key=RESTATED_DAY.isoformat())
 
     assert result.success
     assert all(check_results(result).values())
     leader = query(
-        lake_copy,
+        built_copy,
         "select max(total_tokens), min(as_of) from marts.fct_model_daily_tokens where date = ?",
         [RESTATED_DAY],
     )[0]
     assert leader[0] == restated_tokens
     assert leader[1].isoformat().startswith("2026-03-01T02:00:00")
     sources = query(
-        lake_copy,
+        built_copy,
         "select distinct source from marts.fct_model_daily_tokens where date = ?",
         [UNTOUCHED_DAY],
     )
@@ -76,19 +76,19 @@ def same_rows(left: list[tuple], right: list[tuple]) -> bool:
     return True
 
 
-def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy: DataPaths):
-    assert run("warehouse_job").success
+@pytest.mark.slow
+def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(built_copy: DataPaths):
     # Two trillion more tokens on an old day move later weeks' growth and cumulative figures,
     # and the leader's milestone crossings: all must follow, not only the restated week.
-    restate(lake_copy, RESTATED_DAY, extra_tokens=2 * 10**12)
-    before = mart_rows(str(lake_copy.working_warehouse))
+    restate(built_copy, RESTATED_DAY, extra_tokens=2 * 10**12)
+    before = mart_rows(str(built_copy.working_warehouse))
 
     result = run("rankings_job", partition_key=RESTATED_DAY.isoformat())
     assert result.success
     assert all(check_results(result).values())
-    incremental = mart_rows(str(lake_copy.working_warehouse))
+    incremental = mart_rows(str(built_copy.working_warehouse))
 
-    full_build = lake_copy.data_dir / "full_build.duckdb"
+    full_build = built_copy.data_dir / "full_build.duckdb"
     subprocess.run(
         [
             DBT_EXECUTABLE,
@@ -97,7 +97,7 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy:
             "--profiles-dir",
             ".",
             "--target-path",
-            str(lake_copy.data_dir / "dbt_target"),
+            str(built_copy.data_dir / "dbt_target"),
         ],
         cwd=DBT_PROJECT_DIR,
         env={**os.environ, "WAREHOUSE_PATH": str(full_build)},
@@ -119,7 +119,7 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy:
     assert different == []
     # The restated day shows as a restatement: first and latest snapshot, 2T apart.
     restated = query(
-        lake_copy,
+        built_copy,
         "select snapshots, sum(absolute_change), count(*) filter (where absolute_change <> 0) "
         "from marts.mart_restatements where date = ? group by snapshots",
         [RESTATED_DAY],
@@ -128,23 +128,23 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(lake_copy:
 
     # Publishing replaced only the rebuilt rows in a copy of the published file: it holds what a
     # full publish would, and the analysts' older DuckDB client still opens it.
-    published = mart_rows(str(lake_copy.published_warehouse))
+    published = mart_rows(str(built_copy.published_warehouse))
     assert published.pop("publication")
     assert published == incremental
-    days = cli(lake_copy.published_warehouse, "select dates_covered from marts.publication")
+    days = cli(built_copy.published_warehouse, "select dates_covered from marts.publication")
     assert days == [{"dates_covered": 182}]
 
 
-def test_a_whole_warehouse_run_replaces_a_table_an_older_version_built(lake_copy: DataPaths):
-    assert run("warehouse_job").success
+@pytest.mark.slow
+def test_a_whole_warehouse_run_replaces_a_table_an_older_version_built(built_copy: DataPaths):
     # An older version of the milestones mart, without a column this version adds.
-    with duckdb.connect(str(lake_copy.working_warehouse)) as connection:
+    with duckdb.connect(str(built_copy.working_warehouse)) as connection:
         connection.execute("alter table marts.mart_token_milestones drop column days_from_launch")
 
     assert run("warehouse_job").success
 
     columns = query(
-        lake_copy,
+        built_copy,
         "select column_name from information_schema.columns "
         "where table_schema = 'marts' and table_name = 'mart_token_milestones'",
     )

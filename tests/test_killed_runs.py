@@ -8,20 +8,23 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.run_recovery import process_tags, recover_dead_runs
 from orchestration.lib.settings import PROJECT_ROOT
-from tests.helpers import start_make
+from tests.helpers import start_make, user_environment, wait_until
+
+# make demo started, killed and run again.
+pytestmark = pytest.mark.slow
 
 
 def demo_environment(tmp_path: Path) -> dict[str, str]:
     environment = {
-        **os.environ,
+        **user_environment(),
         "PIPELINE_DATA_DIR": str(tmp_path / "data"),
         "DAGSTER_HOME": str(tmp_path / "dagster_home"),
     }
@@ -37,16 +40,15 @@ def start_demo(environment: dict[str, str]) -> subprocess.Popen:
 
 def wait_until_the_pool_is_held(home: Path, demo: subprocess.Popen) -> str:
     """The id of the run holding the warehouse pool, once one does."""
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        assert demo.poll() is None, "the demo ended before it took the warehouse pool"
-        if (home / "dagster.yaml").exists():
-            with dg.DagsterInstance.from_config(str(home)) as instance:
-                holders = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
-                if holders.active_run_ids:
-                    return next(iter(holders.active_run_ids))
-        time.sleep(0.2)
-    raise AssertionError("no run took the warehouse pool within 300 s")
+
+    def holder() -> str | None:
+        if not (home / "dagster.yaml").exists():
+            return None
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            holders = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
+            return next(iter(holders.active_run_ids), None)
+
+    return wait_until("a run took the warehouse pool", holder, 600, interval=0.2, process=demo)
 
 
 def test_a_demo_killed_holding_the_warehouse_pool_does_not_block_the_next(tmp_path: Path):
@@ -148,10 +150,7 @@ def test_the_sensor_fails_a_run_whose_worker_was_killed_and_frees_its_slot(tmp_p
         [sys.executable, "-c", HOLD_THE_POOL, str(running)],
         env={**demo_environment(tmp_path), "DAGSTER_HOME": str(home)},
     )
-    deadline = time.monotonic() + 120
-    while not running.exists():
-        assert worker.poll() is None and time.monotonic() < deadline, "the step never started"
-        time.sleep(0.2)
+    wait_until("the step started", running.exists, 300, interval=0.2, process=worker)
     worker.send_signal(signal.SIGKILL)
     worker.wait()
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import dagster as dg
+import pytest
 
 from orchestration.cli.running import error_message
 from orchestration.definitions import defs
@@ -52,20 +53,19 @@ def damage_the_lake(paths: DataPaths) -> dict[str, Path]:
     return {"truncated": truncated, "emptied": emptied, "replaced": replaced, "copied": copied}
 
 
-def test_the_next_run_rewrites_damaged_lake_files_from_the_landing_zone(lake_copy: DataPaths):
-    assert run("warehouse_job").success
-    clean = published_tokens(lake_copy)
-    recorded = recorded_hashes(lake_copy)
-    damaged = damage_the_lake(lake_copy)
+def test_the_next_run_rewrites_damaged_lake_files_from_the_landing_zone(built_copy: DataPaths):
+    clean = published_tokens(built_copy)
+    recorded = recorded_hashes(built_copy)
+    damaged = damage_the_lake(built_copy)
 
     result = run("warehouse_job")
 
     assert result.success
-    assert published_tokens(lake_copy) == clean
+    assert published_tokens(built_copy) == clean
     for path in (damaged["truncated"], damaged["emptied"], damaged["replaced"]):
-        name = str(path.relative_to(lake_copy.raw_rankings_dir))
+        name = str(path.relative_to(built_copy.raw_rankings_dir))
         assert file_sha256(path) == recorded[name]
-    quarantine = lake_copy.quarantine_dir / "rankings_daily"
+    quarantine = built_copy.quarantine_dir / "rankings_daily"
     assert len(list((quarantine / "damaged").rglob("*.parquet"))) == 3
     assert sorted(p.name.split("_", 1)[1] for p in (quarantine / "stray").rglob("*.parquet")) == [
         PIPELINE_NAMED_COPY,
@@ -73,10 +73,9 @@ def test_the_next_run_rewrites_damaged_lake_files_from_the_landing_zone(lake_cop
     ]
 
 
-def test_a_working_warehouse_that_cannot_be_read_is_rebuilt_from_the_lake(lake_copy: DataPaths):
-    assert run("warehouse_job").success
-    clean = published_tokens(lake_copy)
-    lake_copy.working_warehouse.write_bytes(b"not a database" * 1000)
+def test_a_working_warehouse_that_cannot_be_read_is_rebuilt_from_the_lake(built_copy: DataPaths):
+    clean = published_tokens(built_copy)
+    built_copy.working_warehouse.write_bytes(b"not a database" * 1000)
     instance = dg.DagsterInstance.ephemeral()
 
     daily = defs.resolve_job_def("rankings_job").execute_in_process(
@@ -84,35 +83,34 @@ def test_a_working_warehouse_that_cannot_be_read_is_rebuilt_from_the_lake(lake_c
     )
 
     assert daily.success
-    assert published_tokens(lake_copy) == clean
-    assert list(lake_copy.working_warehouse.parent.glob("warehouse.duckdb.damaged-*"))
+    assert published_tokens(built_copy) == clean
+    assert list(built_copy.working_warehouse.parent.glob("warehouse.duckdb.damaged-*"))
     logged = " ".join(entry.user_message for entry in instance.all_logs(daily.run_id))
     assert "cannot be read" in logged and "rebuilding it from the lake" in logged
     assert "building every date from the lake" in logged
 
 
-def test_make_repair_repairs_everything_and_publishes(lake_copy: DataPaths, tmp_path: Path):
-    assert run("warehouse_job").success
-    clean = published_tokens(lake_copy)
-    damage_the_lake(lake_copy)
-    lake_copy.working_warehouse.write_bytes(b"")
+@pytest.mark.slow
+def test_make_repair_repairs_everything_and_publishes(built_copy: DataPaths, tmp_path: Path):
+    clean = published_tokens(built_copy)
+    damage_the_lake(built_copy)
+    built_copy.working_warehouse.write_bytes(b"")
 
     repair = run_command(["make", "repair"], DAGSTER_HOME=str(tmp_path / "dagster_home"))
 
     assert repair.returncode == 0, repair.stdout[-2000:] + repair.stderr[-2000:]
     assert "lake checked: 5 file(s) repaired" in repair.stdout
-    assert published_tokens(lake_copy) == clean
+    assert published_tokens(built_copy) == clean
 
 
 def test_a_damaged_file_whose_landing_body_is_damaged_too_fails_naming_the_backup(
-    lake_copy: DataPaths, tmp_path: Path
+    built_copy: DataPaths, tmp_path: Path
 ):
-    assert run("warehouse_job").success
-    clean = published_tokens(lake_copy)
-    [damaged] = (lake_copy.raw_rankings_dir / DAYS[0]).glob("*.parquet")
+    clean = published_tokens(built_copy)
+    [damaged] = (built_copy.raw_rankings_dir / DAYS[0]).glob("*.parquet")
     damaged.write_bytes(b"")
     sha16 = damaged.stem.rsplit("_", 1)[1]
-    [landing] = (lake_copy.landing_dir / "rankings_daily").glob(f"*_{sha16}*.json")
+    [landing] = (built_copy.landing_dir / "rankings_daily").glob(f"*_{sha16}*.json")
     landing.write_bytes(landing.read_bytes()[:100])
 
     result = run("warehouse_job")
@@ -123,7 +121,7 @@ def test_a_damaged_file_whose_landing_body_is_damaged_too_fails_naming_the_backu
     assert f"{damaged} is empty and its landing body {landing} no longer hashes" in message
     assert "cannot be fetched again" in message and "restore the landing body" in message
     assert "re-fetch" not in message
-    assert published_tokens(lake_copy) == clean
+    assert published_tokens(built_copy) == clean
 
     repair = run_command(["make", "repair"], DAGSTER_HOME=str(tmp_path / "dagster_home"))
 

@@ -3,13 +3,13 @@ Both remove exactly the paths they name, whatever characters the data directory'
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
 import pytest
 
 from orchestration.lib.settings import PROJECT_ROOT
+from tests.helpers import user_environment
 
 DERIVED = ["build/warehouse.duckdb", "warehouse.duckdb", "exports/marts/x.parquet", "reports/a.png"]
 KEPT = [
@@ -32,7 +32,7 @@ def make(
 ) -> subprocess.CompletedProcess:
     """Run ``make target`` with the data directory ``data`` (relative to ``cwd`` if relative)."""
     environment = {
-        **os.environ,
+        **user_environment(),
         "PIPELINE_DATA_DIR": str(data),
         "DAGSTER_HOME": str(home),
         # An unquoted $HOME must not reach anything outside the test's folder.

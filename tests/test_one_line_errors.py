@@ -124,11 +124,11 @@ def hold_open(database: Path, seconds: float) -> subprocess.Popen:
     return holder
 
 
+@pytest.mark.slow
 def test_a_working_warehouse_held_open_is_waited_for_then_named_never_set_aside(
-    lake_copy: DataPaths, monkeypatch: pytest.MonkeyPatch
+    built_copy: DataPaths, monkeypatch: pytest.MonkeyPatch
 ):
-    assert run("warehouse_job").success
-    warehouse = lake_copy.working_warehouse
+    warehouse = built_copy.working_warehouse
 
     monkeypatch.setenv("WAREHOUSE_LOCK_WAIT_SECONDS", "1")
     holder = hold_open(warehouse, 600)

@@ -15,6 +15,7 @@ from orchestration.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, sample_dir
 from tests.helpers import run_command
 
 
+@pytest.mark.slow
 def test_demo_with_a_relative_data_dir_holding_a_space_and_a_quote(tmp_path: Path):
     relative = "pipeline data/o'brien"
     (tmp_path / "dagster_home").mkdir()

@@ -119,6 +119,7 @@ def test_report_is_self_contained_and_holds_the_data_and_citation(published_samp
     assert "Fastest-growing models, week of 2026-05-04" in page
 
 
+@pytest.mark.browser
 def test_the_report_draws_every_chart_in_chromium(published_sample: DataPaths, tmp_path: Path):
     report = published_sample.reports_dir / "index.html"
     with chromium_tab() as tab:
@@ -143,6 +144,7 @@ def test_the_report_draws_every_chart_in_chromium(published_sample: DataPaths, t
     assert (tmp_path / "report.png").stat().st_size > 0
 
 
+@pytest.mark.browser
 def test_the_report_preview_in_the_ui_carries_its_chart_inline(published_sample: DataPaths):
     # The UI is read in a browser that cannot open this machine's files.
     with data_dir(published_sample.data_dir):

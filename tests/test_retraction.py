@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 import pyarrow.parquet as pq
+import pytest
 
 from orchestration.definitions import defs
 from orchestration.defs.jobs import WAREHOUSE_ASSET_KEYS
@@ -56,15 +57,15 @@ def restated_body(paths: DataPaths) -> bytes:
     ).encode()
 
 
-def test_make_retract_takes_a_snapshot_back_and_rebuilds_its_dates(lake_copy: DataPaths, tmp_path):
-    assert run("warehouse_job").success
-    clean_tokens = published_day_tokens(lake_copy)
-    body = restated_body(lake_copy)
+@pytest.mark.slow
+def test_make_retract_takes_a_snapshot_back_and_rebuilds_its_dates(built_copy: DataPaths, tmp_path):
+    clean_tokens = published_day_tokens(built_copy)
+    body = restated_body(built_copy)
     response = FetchedResponse(body, datetime(2026, 6, 1, 3, tzinfo=UTC), "live", "test")
-    bad = ingest_rankings_response(lake_copy, response, date(2026, 2, 12), date(2026, 2, 12))
+    bad = ingest_rankings_response(built_copy, response, date(2026, 2, 12), date(2026, 2, 12))
     assert run("warehouse_job").success
-    assert published_day_tokens(lake_copy) == 3 * clean_tokens
-    landing_before = lake_files(lake_copy.landing_dir)
+    assert published_day_tokens(built_copy) == 3 * clean_tokens
+    landing_before = lake_files(built_copy.landing_dir)
 
     retract = run_command(
         ["make", "retract", f"SNAPSHOT={bad.response_sha256[:16]}", "REASON=figures tripled"],
@@ -72,20 +73,20 @@ def test_make_retract_takes_a_snapshot_back_and_rebuilds_its_dates(lake_copy: Da
     )
 
     assert retract.returncode == 0, retract.stdout[-2000:] + retract.stderr[-2000:]
-    assert published_day_tokens(lake_copy) == clean_tokens
+    assert published_day_tokens(built_copy) == clean_tokens
     # The lake file moved to quarantine with the reason; the landing body stayed as received.
-    assert [p.name for p in (lake_copy.raw_rankings_dir / f"date={DAY}").iterdir()] != []
-    assert not list(lake_copy.raw_rankings_dir.glob(f"date=*/*_{bad.response_sha256[:16]}*"))
+    assert [p.name for p in (built_copy.raw_rankings_dir / f"date={DAY}").iterdir()] != []
+    assert not list(built_copy.raw_rankings_dir.glob(f"date=*/*_{bad.response_sha256[:16]}*"))
     record = json.loads(
-        (retracted_dir(lake_copy) / f"{bad.response_sha256}.retraction.json").read_text()
+        (retracted_dir(built_copy) / f"{bad.response_sha256}.retraction.json").read_text()
     )
     assert record["reason"] == "figures tripled" and record["dates"] == [DAY]
-    assert lake_files(lake_copy.landing_dir) == landing_before
+    assert lake_files(built_copy.landing_dir) == landing_before
 
     # The same body fetched again is landed (already there) but never written to the lake.
-    again = ingest_rankings_response(lake_copy, response, date(2026, 2, 12), date(2026, 2, 12))
+    again = ingest_rankings_response(built_copy, response, date(2026, 2, 12), date(2026, 2, 12))
     assert again.retracted == "figures tripled" and again.written == []
-    assert not list(lake_copy.raw_rankings_dir.glob(f"date=*/*_{bad.response_sha256[:16]}*"))
+    assert not list(built_copy.raw_rankings_dir.glob(f"date=*/*_{bad.response_sha256[:16]}*"))
 
 
 def test_retract_refuses_an_unknown_snapshot_saying_what_to_give(tmp_path):
@@ -100,13 +101,13 @@ def test_retract_refuses_an_unknown_snapshot_saying_what_to_give(tmp_path):
     assert "give the response_sha256 of exactly one landed snapshot" in refused.stderr
 
 
-def test_the_dagster_job_retracts_and_its_sensor_rebuilds_the_dates(lake_copy: DataPaths):
-    assert run("warehouse_job").success
-    clean_tokens = published_day_tokens(lake_copy)
+@pytest.mark.slow
+def test_the_dagster_job_retracts_and_its_sensor_rebuilds_the_dates(built_copy: DataPaths):
+    clean_tokens = published_day_tokens(built_copy)
     response = FetchedResponse(
-        restated_body(lake_copy), datetime(2026, 6, 1, 3, tzinfo=UTC), "live", "test"
+        restated_body(built_copy), datetime(2026, 6, 1, 3, tzinfo=UTC), "live", "test"
     )
-    bad = ingest_rankings_response(lake_copy, response, date(2026, 2, 12), date(2026, 2, 12))
+    bad = ingest_rankings_response(built_copy, response, date(2026, 2, 12), date(2026, 2, 12))
     assert run("warehouse_job").success
 
     instance = dg.DagsterInstance.ephemeral()
@@ -138,19 +139,19 @@ def test_the_dagster_job_retracts_and_its_sensor_rebuilds_the_dates(lake_copy: D
         run_config=QUIET,
     )
     assert rebuilt.success
-    assert published_day_tokens(lake_copy) == clean_tokens
+    assert published_day_tokens(built_copy) == clean_tokens
 
 
+@pytest.mark.slow
 def test_retracting_the_only_snapshot_of_its_dates_drops_them_from_the_warehouse(
-    lake_copy: DataPaths,
+    built_copy: DataPaths,
 ):
-    assert run("warehouse_job").success
     [landing] = [
         path
-        for path in (lake_copy.landing_dir / "rankings_daily").glob("*.json")
+        for path in (built_copy.landing_dir / "rankings_daily").glob("*.json")
         if json.loads(path.read_bytes())["meta"]["start_date"] == "2026-02-09"
     ]
-    retraction = retract_snapshot(lake_copy, landing.stem.rsplit("_", 1)[1], "sample week")
+    retraction = retract_snapshot(built_copy, landing.stem.rsplit("_", 1)[1], "sample week")
     assert retraction.dates == [date(2026, 2, 9) + timedelta(days=n) for n in range(7)]
 
     rebuilt = run(
@@ -161,7 +162,7 @@ def test_retracting_the_only_snapshot_of_its_dates_drops_them_from_the_warehouse
 
     assert rebuilt.success
     [row] = cli(
-        lake_copy.published_warehouse,
+        built_copy.published_warehouse,
         "select count(*) as rows from marts.fct_model_daily_tokens "
         "where date between '2026-02-09' and '2026-02-15'",
     )

@@ -29,9 +29,14 @@ from tests.helpers import (
     free_port,
     graphql,
     run_command,
+    user_environment,
     wait_for_code_location,
+    wait_until,
     without_the_virtualenv,
 )
+
+# make serve: PostgreSQL, the Dagster daemon and webserver.
+pytestmark = pytest.mark.service
 
 # The sample's last recorded week: its days stand in for the live API's recent days.
 TEMPLATE_WEEK = "2026-05-04_2026-05-10.json"
@@ -165,39 +170,40 @@ def let_the_postgres_user_reach(path: Path) -> None:
 def wait_for_process_group_to_end(leader: subprocess.Popen, timeout: float) -> None:
     """Wait until every process of ``leader``'s group has exited (make exits before them)."""
     leader.wait(timeout=timeout)
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def group_gone() -> bool:
         try:
             os.killpg(leader.pid, 0)
         except ProcessLookupError:
-            return
-        assert time.monotonic() < deadline, "the service did not stop"
-        time.sleep(0.5)
+            return True
+        return False
+
+    wait_until("the service's processes all stopped", group_gone, timeout, interval=0.5)
 
 
 def wait_for_run(instance: dg.DagsterInstance, run_id: str, timeout: float) -> dg.DagsterRun:
     """The run once it has finished; fails after ``timeout`` seconds."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def finished() -> dg.DagsterRun | None:
         run = instance.get_run_by_id(run_id)
-        if run is not None and run.is_finished:
-            return run
-        assert time.monotonic() < deadline, f"run {run_id}: {run and run.status} after {timeout} s"
-        time.sleep(1)
+        return run if run is not None and run.is_finished else None
+
+    return wait_until(f"run {run_id} finished", finished, timeout)
 
 
-def run_worker_pid(instance: dg.DagsterInstance, run_id: str, timeout: float = 120) -> int:
+def run_worker_pid(instance: dg.DagsterInstance, run_id: str, timeout: float = 300) -> int:
     """The pid of the process the run launcher started for the run, from the run's event log."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def logged_pid() -> int | None:
         for record in instance.get_records_for_run(
             run_id, of_type=dg.DagsterEventType.ENGINE_EVENT
         ).records:
             metadata = record.event_log_entry.dagster_event.event_specific_data.metadata or {}
             if "pid" in metadata:
                 return int(metadata["pid"].value)
-        time.sleep(0.5)
-    raise AssertionError(f"run {run_id} logged no worker pid within {timeout} s")
+        return None
+
+    return wait_until(f"run {run_id} logged its worker's pid", logged_pid, timeout, interval=0.5)
 
 
 def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
@@ -209,7 +215,7 @@ def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
     paths = DataPaths(data)
     ui_port, postgres_port = free_port(), free_port()
     environment = {
-        **os.environ,
+        **user_environment(),
         # A plain shell, exactly as the README says to run it.
         "PATH": without_the_virtualenv(os.environ["PATH"]),
         "PIPELINE_DATA_DIR": str(data),
@@ -284,15 +290,19 @@ def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
         ]
         [publication] = cli(paths.published_warehouse, "select * from marts.publication")
         assert publication["last_date"] == yesterday.isoformat()
+
         # The daemon evaluates the freshness policies, and the UI shows both assets fresh.
-        deadline = time.monotonic() + 180
-        while True:
+        def freshness_states() -> set[str]:
             nodes = graphql(graphql_url, FRESHNESS_QUERY)["assetNodes"]
-            states = {n["freshnessStatusInfo"]["freshnessStatus"] for n in nodes}
-            if states == {"HEALTHY"}:
-                break
-            assert time.monotonic() < deadline, f"freshness still {states}"
-            time.sleep(2)
+            return {n["freshnessStatusInfo"]["freshnessStatus"] for n in nodes}
+
+        wait_until(
+            "every asset shown fresh in the UI",
+            lambda: freshness_states() == {"HEALTHY"},
+            timeout=300,
+            interval=2,
+            diagnostics=lambda: f"freshness: {freshness_states()}",
+        )
 
         # 2. A run whose worker is killed mid-fetch is marked failed, alerted, and the next
         # run completes.
@@ -315,10 +325,11 @@ def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
             ).records
         ]
         assert any("terminated by signal 9 (SIGKILL)" in text for text in explanations)
-        deadline = time.monotonic() + 120
-        while not any(alert.get("run_id") == killed for alert in fake_openrouter.alerts):
-            assert time.monotonic() < deadline, "no alert for the killed run"
-            time.sleep(1)
+        wait_until(
+            "an alert posted for the killed run",
+            lambda: any(alert.get("run_id") == killed for alert in fake_openrouter.alerts),
+            timeout=300,
+        )
 
         after = launch_as_the_schedule_would()
         assert wait_for_run(instance, after, timeout=600).status == dg.DagsterRunStatus.SUCCESS

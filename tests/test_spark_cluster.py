@@ -19,8 +19,12 @@ from tests.helpers import (
     run_command,
     run_job_on_engine,
     start_make,
+    user_environment,
     without_the_virtualenv,
 )
+
+# A standalone Spark cluster and its Thrift server.
+pytestmark = [pytest.mark.spark, pytest.mark.service]
 
 
 @pytest.fixture
@@ -35,7 +39,7 @@ def test_warehouse_job_builds_on_a_standalone_cluster_through_thrift(
 ):
     thrift_port = str(free_port())
     environment = {
-        **os.environ,
+        **user_environment(),
         "PATH": without_the_virtualenv(os.environ["PATH"]),
         "PIPELINE_DATA_DIR": str(cluster_lake.data_dir),
         "SPARK_MASTER_PORT": str(free_port()),
