@@ -18,6 +18,7 @@ from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import InstalledDbtCliResource
 from orchestration.lib.engines import ENGINES
 from orchestration.lib.settings import DBT_ENGINE_TARGETS, DBT_EXECUTABLE, PROJECT_ROOT
+from orchestration.lib.sql_queries import SQL_FOLDERS
 
 PACKAGE = PROJECT_ROOT / "orchestration"
 # Lower layers never import higher ones:
@@ -114,3 +115,23 @@ def test_every_engine_settings_accept_has_its_engine_and_is_read_once():
         if "dbt_target()" in line
     ]
     assert calls == ["orchestration/defs/project.py"]
+
+
+@pytest.mark.parametrize("module", ["lib/reporting.py", "cli/demo_summary.py"])
+def test_the_report_and_summary_keep_their_sql_in_sql_files(module: str):
+    strings = [
+        node.value
+        for node in ast.walk(ast.parse((PACKAGE / module).read_text()))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    multi_line_sql = [text for text in strings if "select " in text.lower() and "\n" in text]
+    assert multi_line_sql == []
+
+
+def test_every_report_and_summary_query_file_is_run():
+    callers = (PACKAGE / "lib" / "reporting.py").read_text() + (
+        PACKAGE / "cli" / "demo_summary.py"
+    ).read_text()
+    for folder in ("report", "summary"):
+        for path in SQL_FOLDERS[folder].glob("*.sql"):
+            assert f'"{folder}/{path.stem}"' in callers, path

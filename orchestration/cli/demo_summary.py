@@ -12,9 +12,9 @@ import dagster as dg
 
 from orchestration.defs.project import dbt_project
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
-from orchestration.lib.reporting import china_overtaking_week
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths
-from orchestration.lib.storage import connect_duckdb, sql_string
+from orchestration.lib.sql_queries import china_overtaking, run_query
+from orchestration.lib.storage import connect_duckdb
 
 
 def shown(path: Path) -> str:
@@ -36,18 +36,13 @@ def first_sentence(text: str, limit: int = 64) -> str:
 
 def ingested_lines(paths: DataPaths, source: str) -> list[str]:
     """Snapshots, rows, dates and tokens in the lake, and the catalogue's models."""
-    rankings = f"{paths.raw_rankings_dir}/*/*.parquet"
     with connect_duckdb() as connection:
-        rows, dates, snapshots, tokens, first, last = connection.execute(
-            f"""
-            select count(*), count(distinct date), count(distinct response_sha256),
-                   sum(total_tokens), min(date), max(date)
-            from read_parquet({sql_string(rankings)}, hive_partitioning = true)
-            """
+        rows, dates, snapshots, tokens, first, last, models = run_query(
+            connection,
+            "summary/lake_contents",
+            rankings_files=f"{paths.raw_rankings_dir}/*/*.parquet",
+            catalog_files=f"{paths.raw_catalog_dir}/*.parquet",
         ).fetchone()
-        models = connection.execute(
-            f"select count(*) from read_parquet({sql_string(f'{paths.raw_catalog_dir}/*.parquet')})"
-        ).fetchone()[0]
     return [
         f"Ingested from the {source}",
         f"  rankings   {snapshots} snapshots: {rows:,} rows over {dates} days ({first}..{last}), "
@@ -133,40 +128,15 @@ def headline_lines(paths: DataPaths) -> list[str]:
         citation, licence = warehouse.execute(
             "select citation, licence from marts.publication"
         ).fetchone()
-        shares: dict = {}
-        for week, region, share in warehouse.execute(
-            "select week_start, region, token_share from marts.mart_region_weekly"
-        ).fetchall():
-            shares.setdefault(week, {})[region] = share
-        leader = warehouse.execute(
-            """
-            select growth.week_start, models.display_name, growth.total_tokens, growth.token_share
-            from marts.mart_model_weekly_growth as growth
-            join marts.dim_models as models on models.model_permaslug = growth.model_permaslug
-            where growth.model_rank = 1 and growth.week_start = (
-                select max(week_start) from marts.mart_model_weekly_growth where is_complete_week
-            )
-            """
-        ).fetchone()
-        newest = warehouse.execute(
-            """
-            select models.display_name, milestones.crossed_on, milestones.days_from_launch,
-                   milestones.days_to_cross
-            from marts.mart_token_milestones as milestones
-            join marts.dim_models as models
-                on models.model_permaslug = milestones.model_permaslug
-            where milestones.level = 'model' and milestones.threshold_tokens = 1e12
-            order by milestones.crossed_on desc, models.display_name
-            limit 1
-            """
-        ).fetchone()
+        overtaking = china_overtaking(warehouse)
+        leader = run_query(warehouse, "summary/latest_leader").fetchone()
+        newest = run_query(warehouse, "summary/newest_trillion_model").fetchone()
     lines = ["Headlines"]
-    overtaking = china_overtaking_week(shares)
     if overtaking:
-        week = shares[overtaking]
+        week, china_pct, us_pct = overtaking
         lines.append(
-            f"  China overtook the United States in the week of {overtaking}: "
-            f"{week['China']:.1%} of tokens against {week.get('United States', 0):.1%}."
+            f"  China overtook the United States in the week of {week}: "
+            f"{china_pct:.1f}% of tokens against {us_pct:.1f}%."
         )
     if leader:
         week, name, tokens, share = leader

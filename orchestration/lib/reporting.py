@@ -20,6 +20,7 @@ import duckdb
 
 from orchestration.lib.charts import cited, embedding_script, records, render_png, series_lines
 from orchestration.lib.settings import DataPaths
+from orchestration.lib.sql_queries import china_overtaking, run_query
 from orchestration.lib.storage import connect_duckdb, write_bytes_atomic
 
 REGION_COLOURS = {
@@ -34,11 +35,8 @@ TOP_VENDORS = 6
 TOP_GROWERS = 10
 CLUB_LINES = 12
 REPORT_WEEKS = 104
-# The first week charted: REPORT_WEEKS weeks back from the newest week held.
-CHARTED_WEEKS = f"""
-    week_start >= (select max(week_start) from marts.mart_region_weekly)
-        - interval {7 * (REPORT_WEEKS - 1)} day
-"""
+# Days from the first charted week to the newest: REPORT_WEEKS weeks are charted.
+CHARTED_DAYS = 7 * (REPORT_WEEKS - 1)
 WEEK = alt.X("utcyearmonthdate(week_start):T", title="week starting")
 WEEK_TOOLTIP = alt.Tooltip("utcyearmonthdate(week_start):T", title="week starting")
 
@@ -68,17 +66,6 @@ class Report:
     leaders: list[tuple]
 
 
-def china_overtaking_week(shares: dict[date, dict[str, float]]) -> date | None:
-    """The first week China's share exceeds the United States' after a week it did not."""
-    previous_behind = False
-    for week in sorted(shares):
-        ahead = shares[week].get("China", 0.0) > shares[week].get("United States", 0.0)
-        if ahead and previous_behind:
-            return week
-        previous_behind = not ahead
-    return None
-
-
 def region_share_chart(
     connection: duckdb.DuckDBPyConnection, citation: str
 ) -> tuple[Chart, date | None]:
@@ -87,30 +74,13 @@ def region_share_chart(
     A region with no tokens in a week has a share of 0 there, so the stack is filled with zeros.
     """
     columns = ["week_start", "region", "token_share"]
-    rows = connection.execute(
-        f"""
-        with charted_weeks as (
-            select * from marts.mart_region_weekly where {CHARTED_WEEKS}
-        ),
-        week_regions as (
-            select weeks.week_start, regions.region
-            from (select distinct week_start from charted_weeks) as weeks
-            cross join (select distinct region from charted_weeks) as regions
-        )
-        select week_regions.week_start, week_regions.region,
-               round(coalesce(charted_weeks.token_share, 0), 4) as token_share
-        from week_regions
-        left join charted_weeks
-            on charted_weeks.week_start = week_regions.week_start
-            and charted_weeks.region = week_regions.region
-        order by 1, 2
-        """
-    ).fetchall()
+    rows = run_query(connection, "report/region_shares", charted_days=CHARTED_DAYS).fetchall()
     shares: dict[date, dict[str, float]] = {}
     for week, region, share in rows:
         shares.setdefault(week, {})[region] = share
     regions = [region for region in REGION_COLOURS if any(region in s for s in shares.values())]
-    overtaking = china_overtaking_week(shares)
+    overtaken = china_overtaking(connection)
+    overtaking = overtaken[0] if overtaken else None
     title = "Weekly token share by region"
     areas = (
         alt.Chart(alt.Data(values=records(columns, rows)))
@@ -135,7 +105,7 @@ def region_share_chart(
         )
     )
     layers: list[alt.Chart] = [areas]
-    if overtaking:
+    if overtaking in shares:
         marker = alt.Chart(alt.Data(values=[{"week_start": overtaking.isoformat()}]))
         layers += [
             marker.mark_rule(strokeDash=[5, 3], color="black").encode(x=WEEK),
@@ -159,28 +129,8 @@ def top_vendors_chart(connection: duckdb.DuckDBPyConnection, citation: str) -> C
     not a line drawn across: absent from the data is not the same as zero usage.
     """
     columns = ["week_start", "vendor_name", "total_tokens"]
-    rows = connection.execute(
-        f"""
-        with charted_weeks as (
-            select * from marts.mart_vendor_weekly where {CHARTED_WEEKS}
-        ),
-        top_vendors as (
-            select vendor_slug, any_value(vendor_name) as vendor_name
-            from charted_weeks where vendor_slug <> 'other'
-            group by vendor_slug order by sum(total_tokens) desc, vendor_slug limit {TOP_VENDORS}
-        ),
-        vendor_weeks as (
-            select weeks.week_start, top_vendors.vendor_slug, top_vendors.vendor_name
-            from (select distinct week_start from charted_weeks) as weeks
-            cross join top_vendors
-        )
-        select vendor_weeks.week_start, vendor_weeks.vendor_name, charted_weeks.total_tokens
-        from vendor_weeks
-        left join charted_weeks
-            on charted_weeks.week_start = vendor_weeks.week_start
-            and charted_weeks.vendor_slug = vendor_weeks.vendor_slug
-        order by 2, 1
-        """
+    rows = run_query(
+        connection, "report/top_vendors", charted_days=CHARTED_DAYS, top_vendors=TOP_VENDORS
     ).fetchall()
     absent = sum(1 for row in rows if row[2] is None)
     title = f"Weekly tokens of the top {TOP_VENDORS} vendors"
@@ -215,25 +165,11 @@ def fastest_growers_chart(
     latest = connection.execute(
         "select max(week_start) from marts.mart_model_weekly_growth where is_complete_week"
     ).fetchone()[0]
-    ranked_both_weeks = """
-        from marts.mart_model_weekly_growth as growth
-        join marts.dim_models as models on models.model_permaslug = growth.model_permaslug
-        where growth.week_start = ? and growth.wow_growth_pct is not null
-            and growth.model_rank is not null
-    """
     columns = ["display_name", "total_tokens", "prev_week_tokens", "wow_growth_pct"]
-    rows = connection.execute(
-        f"""
-        select models.display_name, growth.total_tokens, growth.prev_week_tokens,
-               round(growth.wow_growth_pct, 1)
-        {ranked_both_weeks} and growth.wow_growth_pct > 0
-        order by growth.wow_growth_pct desc, models.display_name limit {TOP_GROWERS}
-        """,
-        [latest],
+    rows = run_query(
+        connection, "report/fastest_growers", week=latest, top_growers=TOP_GROWERS
     ).fetchall()
-    declined = connection.execute(
-        f"select count(*) {ranked_both_weeks} and growth.wow_growth_pct < 0", [latest]
-    ).fetchone()[0]
+    (declined,) = run_query(connection, "report/declined_models", week=latest).fetchone()
     title = f"Fastest-growing models, week of {latest}"
     bars = (
         alt.Chart(alt.Data(values=records(columns, rows)))
@@ -268,69 +204,15 @@ def trillion_club_chart(connection: duckdb.DuckDBPyConnection, citation: str) ->
     model had no ranked tokens that week.
     """
     columns = ["display_name", "days_since_launch", "cumulative_tokens"]
-    rows = connection.execute(
-        f"""
-        with members as (
-            select milestones.model_permaslug, models.display_name, models.launch_date
-            from marts.mart_token_milestones as milestones
-            join marts.dim_models as models
-                on models.model_permaslug = milestones.model_permaslug
-            where milestones.level = 'model'
-                and milestones.threshold_tokens = {MILESTONE_LINES[0]}
-                and models.launch_date >= (select first_date from marts.publication)
-        ),
-        member_weeks as (
-            select
-                growth.model_permaslug,
-                growth.week_start,
-                least(growth.week_start + 6, (select last_date from marts.publication))
-                    - members.launch_date as days_since_launch,
-                growth.cumulative_tokens
-            from (
-                select * from marts.mart_model_weekly_growth where {CHARTED_WEEKS}
-            ) as growth
-            join members on members.model_permaslug = growth.model_permaslug
-        ),
-        largest as (
-            select model_permaslug from member_weeks
-            group by model_permaslug
-            order by max(cumulative_tokens) desc, model_permaslug
-            limit {CLUB_LINES}
-        ),
-        weeks_since_first as (
-            select members.model_permaslug, members.display_name, members.launch_date,
-                   weeks.week_start
-            from members
-            join (select distinct week_start from member_weeks) as weeks
-                on weeks.week_start >= (
-                    select min(first.week_start) from member_weeks as first
-                    where first.model_permaslug = members.model_permaslug
-                )
-            where members.model_permaslug in (select model_permaslug from largest)
-        )
-        select
-            weeks_since_first.display_name,
-            least(weeks_since_first.week_start + 6, (select last_date from marts.publication))
-                - weeks_since_first.launch_date as days_since_launch,
-            member_weeks.cumulative_tokens
-        from weeks_since_first
-        left join member_weeks
-            on member_weeks.model_permaslug = weeks_since_first.model_permaslug
-            and member_weeks.week_start = weeks_since_first.week_start
-        order by 1, 2
-        """
+    club = {"threshold_tokens": MILESTONE_LINES[0]}
+    rows = run_query(
+        connection,
+        "report/trillion_club",
+        charted_days=CHARTED_DAYS,
+        club_lines=CLUB_LINES,
+        **club,
     ).fetchall()
-    members, launched_before = connection.execute(
-        f"""
-        select count(*), count(*) filter (
-            where models.launch_date is null
-                or models.launch_date < (select first_date from marts.publication)
-        )
-        from marts.mart_token_milestones as milestones
-        join marts.dim_models as models on models.model_permaslug = milestones.model_permaslug
-        where milestones.level = 'model' and milestones.threshold_tokens = {MILESTONE_LINES[0]}
-        """
-    ).fetchone()
+    members, launched_before = run_query(connection, "report/club_members", **club).fetchone()
     models = list(dict.fromkeys(model for model, _, _ in rows))
     title = "The trillion-token club: cumulative tokens since launch"
     lines = series_lines(
@@ -437,15 +319,7 @@ def build_report(paths: DataPaths) -> Report:
             growers_chart,
             trillion_club_chart(connection, citation),
         ]
-        leaders = connection.execute(
-            """
-            select region, round(token_share * 100, 1)
-            from marts.mart_region_weekly
-            where week_start = (select max(week_start) from marts.mart_region_weekly
-                                where is_complete_week)
-            order by token_share desc
-            """
-        ).fetchall()
+        leaders = run_query(connection, "report/region_leaders").fetchall()
     is_sample = "sample" in source
     image_paths = []
     for chart in charts:
