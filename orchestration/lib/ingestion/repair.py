@@ -2,7 +2,7 @@
 
 Every rankings response records, in ``lake/manifests/rankings_daily/<sha256>.json``, each lake
 file it wrote with its row count and SHA-256, and how it was received
-(:func:`orchestration.lib.ingestion.lake.record_lake_files`). :func:`repair_rankings_lake`
+(:func:`orchestration.lib.ingestion.lake.record_and_place_lake_files`). :func:`repair_rankings_lake`
 compares the lake with those records: a missing, empty, truncated or changed file (another
 snapshot's file under its name, say) is moved to ``quarantine/rankings_daily/damaged/`` and written
 again from the landing body it came from, once that body is found to hash to its name. Ingestion
