@@ -131,13 +131,14 @@ $(SUPERSET_INSTALLED): $(INSTALLED) locks/superset.txt
 # The Superset dashboard on the published warehouse (docs/bi.md), on http://127.0.0.1:8088.
 BI_PORT ?= 8088
 bi: $(INSTALLED) $(SUPERSET_INSTALLED)
-	BI_PORT=$(BI_PORT) $(BIN)/python -m orchestration.cli.superset
+	BI_PORT=$(BI_PORT) exec $(BIN)/python -m orchestration.cli.supervise \
+		$(BIN)/python -m orchestration.cli.superset
 
 # The Dagster UI on http://127.0.0.1:3000, showing the runs `make demo` recorded.
 UI_PORT ?= 3000
 ui: $(MANIFEST)
 	@$(BIN)/python -m orchestration.cli.prepare_instance "make ui"
-	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
+	$(BIN)/python -m orchestration.cli.supervise $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
 
 # The pipeline as a service (docs/operations.md): dagster-daemon and dagster-webserver on a
 # PostgreSQL instance (DAGSTER_POSTGRES_URL, or a local cluster under <data dir>/service), with
@@ -157,9 +158,14 @@ freshness: $(MANIFEST)
 metrics: $(MANIFEST)
 	cd dbt_project && DBT_PROFILES_DIR=. DBT_TARGET=published ../$(BIN)/mf query $(ARGS)
 
-# dbt's documentation site (models, columns, tests, lineage) on http://127.0.0.1:8080.
+# dbt's documentation site (models, columns, tests, lineage) on http://127.0.0.1:$(DOCS_PORT).
+# The server runs under the supervisor (exec'd, so that make's SIGTERM reaches it), which stops
+# it with everything it started.
+DOCS_PORT ?= 8080
 docs: $(MANIFEST)
-	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && ../$(BIN)/dbt docs serve --profiles-dir . --host 127.0.0.1 --port 8080
+	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && exec ../$(BIN)/python \
+		-m orchestration.cli.supervise ../$(BIN)/dbt docs serve --profiles-dir . \
+		--host 127.0.0.1 --port $(DOCS_PORT)
 
 # Removes each path given (shell words) that exists, printing it; nothing else.
 remove_paths = removed=0; for path in $(1); do \

@@ -3,10 +3,12 @@ dbt, DuckDB) on the bundled sample. Fixtures live in ``conftest.py`` and use the
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -364,3 +366,31 @@ def start_make(target: str, environment: dict[str, str]) -> subprocess.Popen:
         text=True,
         start_new_session=True,
     )
+
+
+def port_is_free(port: int) -> bool:
+    """Whether nothing listens on 127.0.0.1:``port``."""
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def stop_make_with_sigterm(make: subprocess.Popen, port: int, timeout: float = 180) -> None:
+    """SIGTERM to the ``make`` process alone, as ``kill <pid>`` or a process manager sends it;
+    fails unless make exits, nothing of its process group is left and ``port`` is free within
+    ``timeout`` seconds. Whatever is left is killed."""
+    make.send_signal(signal.SIGTERM)
+    try:
+        make.wait(timeout=timeout)
+
+        def group_gone() -> bool:
+            try:
+                os.killpg(make.pid, 0)
+            except ProcessLookupError:
+                return True
+            return False
+
+        wait_until("every process make started stopped", group_gone, timeout, interval=0.5)
+        wait_until(f"port {port} free", lambda: port_is_free(port), timeout, interval=0.5)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(make.pid, signal.SIGKILL)

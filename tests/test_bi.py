@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,13 @@ import requests
 
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths
 from tests.browser import chromium_tab
-from tests.helpers import free_port, user_environment, wait_until, without_the_virtualenv
+from tests.helpers import (
+    free_port,
+    stop_make_with_sigterm,
+    user_environment,
+    wait_until,
+    without_the_virtualenv,
+)
 
 # make bi: Superset, read in headless Chromium.
 pytestmark = [pytest.mark.browser, pytest.mark.service]
@@ -61,8 +66,8 @@ def superset(
         )
         yield url
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=60)
+        # `kill <pid of make>`: gunicorn and its workers stop too, and the port is freed.
+        stop_make_with_sigterm(server, port)
         log.close()
 
 

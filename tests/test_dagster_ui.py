@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 from pathlib import Path
 
@@ -13,6 +12,7 @@ from orchestration.definitions import defs
 from orchestration.lib.settings import PROJECT_ROOT
 from tests.helpers import (
     free_port,
+    stop_make_with_sigterm,
     user_environment,
     wait_for_code_location,
     without_the_virtualenv,
@@ -70,10 +70,8 @@ def test_make_ui_loads_every_asset_check_job_schedule_and_sensor(tmp_path: Path)
     try:
         workspace = wait_for_code_location(f"http://127.0.0.1:{port}/graphql", WORKSPACE_QUERY, ui)
     finally:
-        # Ctrl-C, as a user stops it: dagster dev then stops its webserver, daemon and code
-        # servers too.
-        os.killpg(ui.pid, signal.SIGINT)
-        ui.wait(timeout=60)
+        # `kill <pid of make>`: dagster dev, its webserver, daemon and code servers stop too.
+        stop_make_with_sigterm(ui, port)
 
     assert workspace["__typename"] == "Workspace"
     [location] = workspace["locationEntries"]

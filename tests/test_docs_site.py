@@ -1,0 +1,49 @@
+"""`make docs` serves dbt's documentation site of the built project, and stops with everything it
+started when its `make` is sent SIGTERM."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+
+import pytest
+import requests
+
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths
+from tests.helpers import (
+    free_port,
+    stop_make_with_sigterm,
+    user_environment,
+    wait_until,
+    without_the_virtualenv,
+)
+
+# make docs: dbt's documentation server.
+pytestmark = pytest.mark.service
+
+
+def test_make_docs_serves_the_site_and_stops_on_sigterm(published_sample: DataPaths):
+    port = free_port()
+    docs = subprocess.Popen(
+        ["make", "docs", f"DOCS_PORT={port}"],
+        cwd=PROJECT_ROOT,
+        env={
+            **user_environment(),
+            "PATH": without_the_virtualenv(os.environ["PATH"]),
+            "PIPELINE_DATA_DIR": str(published_sample.data_dir),
+        },
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    try:
+        manifest = wait_until(
+            f"dbt docs serving on port {port}",
+            lambda: requests.get(f"http://127.0.0.1:{port}/manifest.json", timeout=10).json(),
+            timeout=300,
+            process=docs,
+        )
+    finally:
+        stop_make_with_sigterm(docs, port)
+
+    assert "model.openrouter_rankings.mart_region_weekly" in manifest["nodes"]
