@@ -39,12 +39,17 @@ def means_disk_full(text: str) -> bool:
     return any(sign in text for sign in _DISK_FULL_SIGNS)
 
 
-def _mount_of(path: Path) -> tuple[Path, str]:
-    """The mount point and filesystem type holding ``path`` (its nearest existing ancestor)."""
+def _nearest_existing(path: Path) -> Path:
+    """``path``, or its nearest ancestor that exists (a folder a failed run never made)."""
     existing = path.absolute()
     while not existing.exists() and existing != existing.parent:
         existing = existing.parent
-    mount = existing
+    return existing
+
+
+def _mount_of(path: Path) -> tuple[Path, str]:
+    """The mount point and filesystem type holding ``path``."""
+    mount = _nearest_existing(path)
     while not os.path.ismount(mount):
         mount = mount.parent
     kind = "unknown type"
@@ -56,10 +61,7 @@ def _mount_of(path: Path) -> tuple[Path, str]:
 
 
 def _free_bytes(path: Path) -> int:
-    existing = path.absolute()
-    while not existing.exists() and existing != existing.parent:
-        existing = existing.parent
-    return shutil.disk_usage(existing).free
+    return shutil.disk_usage(_nearest_existing(path)).free
 
 
 def disk_full_error(candidates: Iterable[Path]) -> DiskFullError:

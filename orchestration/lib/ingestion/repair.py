@@ -65,13 +65,18 @@ def _move_to_quarantine(paths: DataPaths, path: Path, why: str) -> Path:
     return target
 
 
-def _landing_problem(landing: Path | None, sha256: str) -> str | None:
-    """What is wrong with the landing body of response ``sha256``, or None when it is intact."""
+class _LandingBodyDamaged(Exception):
+    """A landing body is missing, or no longer hashes to its name; the message says which."""
+
+
+def _intact_landing_body(landing: Path | None, sha256: str) -> bytes:
+    """The landing body of response ``sha256``, once it is found to hash to its name."""
     if landing is None:
-        return "is missing from the landing zone"
-    if sha256_hex(landing.read_bytes()) != sha256:
-        return f"{landing} no longer hashes to its name"
-    return None
+        raise _LandingBodyDamaged("is missing from the landing zone")
+    body = landing.read_bytes()
+    if sha256_hex(body) != sha256:
+        raise _LandingBodyDamaged(f"{landing} no longer hashes to its name")
+    return body
 
 
 def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) -> list[LakeRepair]:
@@ -108,14 +113,16 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
         if problem is None:
             continue
         landing = landed.get(sha256)
-        if landing_problem := _landing_problem(landing, sha256):
-            unrepairable.append(f"{path} is {problem} and its landing body {landing_problem}")
+        try:
+            body = _intact_landing_body(landing, sha256)
+        except _LandingBodyDamaged as damaged:
+            unrepairable.append(f"{path} is {problem} and its landing body {damaged}")
             continue
         if path.exists():
             _move_to_quarantine(paths, path, "damaged")
         day = date.fromisoformat(path.parent.name.removeprefix("date="))
         response = FetchedResponse(
-            landing.read_bytes(),
+            body,
             datetime.fromisoformat(manifest["received_at"]),
             manifest["source"],
             f"repair from {landing}",
