@@ -374,23 +374,61 @@ def port_is_free(port: int) -> bool:
         return probe.connect_ex(("127.0.0.1", port)) != 0
 
 
+def process_tree(root: int) -> dict[int, str]:
+    """``root`` and every living descendant of it, by pid, with its command line (from /proc)."""
+    children: dict[int, list[int]] = {}
+    commands: dict[int, str] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            pid = int(stat.parent.name)
+            # The parent pid is the 2nd field after the command, which sits in parentheses.
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            children.setdefault(parent, []).append(pid)
+            commands[pid] = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    tree, pending = {}, [root]
+    while pending:
+        pid = pending.pop()
+        if pid in commands:
+            tree[pid] = commands[pid].strip()
+            pending.extend(children.get(pid, []))
+    return tree
+
+
+def alive(pid: int) -> bool:
+    """Whether ``pid`` is a process that has not exited (a zombie has)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
+
+
 def stop_make_with_sigterm(make: subprocess.Popen, port: int, timeout: float = 180) -> None:
     """SIGTERM to the ``make`` process alone, as ``kill <pid>`` or a process manager sends it;
-    fails unless make exits, nothing of its process group is left and ``port`` is free within
-    ``timeout`` seconds. Whatever is left is killed."""
+    fails unless make and every process under it at that moment (also those in process groups
+    of their own) exit and ``port`` is free within ``timeout`` seconds, naming what is left.
+    Whatever is left is killed."""
+    started = process_tree(make.pid)
     make.send_signal(signal.SIGTERM)
     try:
         make.wait(timeout=timeout)
 
-        def group_gone() -> bool:
-            try:
-                os.killpg(make.pid, 0)
-            except ProcessLookupError:
-                return True
-            return False
+        def left() -> dict[int, str]:
+            return {pid: command for pid, command in started.items() if alive(pid)}
 
-        wait_until("every process make started stopped", group_gone, timeout, interval=0.5)
+        wait_until(
+            "every process make started stopped",
+            lambda: not left(),
+            timeout,
+            interval=0.5,
+            diagnostics=lambda: (
+                "still running:\n"
+                + "\n".join(f"  {pid} {command}" for pid, command in left().items())
+            ),
+        )
         wait_until(f"port {port} free", lambda: port_is_free(port), timeout, interval=0.5)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(make.pid, signal.SIGKILL)
+        for pid in started:
+            with contextlib.suppress(ProcessLookupError):
+                if alive(pid):
+                    os.kill(pid, signal.SIGKILL)

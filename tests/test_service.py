@@ -3,7 +3,6 @@ the new days, and fails a run whose worker was killed without blocking the next 
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import shutil
@@ -28,7 +27,9 @@ from tests.helpers import (
     cli,
     free_port,
     graphql,
+    port_is_free,
     run_command,
+    stop_make_with_sigterm,
     user_environment,
     wait_for_code_location,
     wait_until,
@@ -165,20 +166,6 @@ def let_the_postgres_user_reach(path: Path) -> None:
         return
     for folder in [path, *path.parents]:
         folder.chmod(folder.stat().st_mode | 0o001)
-
-
-def wait_for_process_group_to_end(leader: subprocess.Popen, timeout: float) -> None:
-    """Wait until every process of ``leader``'s group has exited (make exits before them)."""
-    leader.wait(timeout=timeout)
-
-    def group_gone() -> bool:
-        try:
-            os.killpg(leader.pid, 0)
-        except ProcessLookupError:
-            return True
-        return False
-
-    wait_until("the service's processes all stopped", group_gone, timeout, interval=0.5)
 
 
 def wait_for_run(instance: dg.DagsterInstance, run_id: str, timeout: float) -> dg.DagsterRun:
@@ -336,12 +323,12 @@ def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
         instance.dispose()
     finally:
         os.environ.pop("DAGSTER_POSTGRES_URL", None)
-        # SIGTERM, as a process manager stops it: the service stops its processes and PostgreSQL.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(service.pid, signal.SIGTERM)
-        # make serve gives each process a 30 s grace, then stops PostgreSQL: slow on a busy machine.
-        wait_for_process_group_to_end(service, timeout=300)
-    assert not LocalPostgresCluster(paths.postgres_cluster_dir, postgres_port).is_running()
+        # SIGTERM to make, as a process manager stops it: the service stops its processes with
+        # everything they started (30 s grace), then PostgreSQL; slow on a busy machine.
+        stop_make_with_sigterm(service, ui_port, timeout=300)
+    cluster = LocalPostgresCluster(paths.postgres_cluster_dir, postgres_port)
+    assert not cluster.is_running()
+    assert port_is_free(postgres_port)
 
     # The lake now has yesterday, so dbt source freshness passes where the sample fails.
     freshness = run_command(

@@ -3,8 +3,9 @@
 Starts ``dagster-daemon`` (schedules, sensors, the run queue, run monitoring, freshness) and
 ``dagster-webserver`` on a Dagster instance whose storage is PostgreSQL: ``DAGSTER_POSTGRES_URL``,
 or a cluster of the service's own under ``<data dir>/service/postgres``. The daily schedules are
-on. Both processes are stopped together on SIGTERM or Ctrl-C, and if either exits the other is
-stopped and this command fails, so that a process manager restarts the whole service.
+on. Both processes, with everything they started, are stopped together on SIGTERM or Ctrl-C
+(SIGINT, then SIGKILL after a grace), and if either exits the other is stopped and this command
+fails, so that a process manager restarts the whole service.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import threading
 from pathlib import Path
 
 from orchestration.cli.entry_point import run_entry_point
+from orchestration.cli.supervise import stop_groups
 from orchestration.lib.postgres import LocalPostgresCluster, PostgresError
 from orchestration.lib.settings import (
     PROJECT_ROOT,
@@ -32,26 +34,12 @@ from orchestration.lib.storage import atomic_path
 
 INSTANCE_TEMPLATE = PROJECT_ROOT / "orchestration" / "dagster_service.yaml"
 WORKSPACE = PROJECT_ROOT / "workspace.yaml"
-STOP_GRACE_SECONDS = 30
 
 
 def write_instance_config(home: Path) -> None:
     """Put the service's ``dagster.yaml`` in ``home`` (replaced whole, so never half written)."""
     with atomic_path(home / "dagster.yaml") as temporary:
         shutil.copyfile(INSTANCE_TEMPLATE, temporary)
-
-
-def stop(processes: list[subprocess.Popen]) -> None:
-    """SIGTERM each process, then SIGKILL what is left after the grace period."""
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    for process in processes:
-        try:
-            process.wait(timeout=STOP_GRACE_SECONDS)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def main() -> None:
@@ -102,8 +90,11 @@ def main() -> None:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
+    # Each in a process group of its own, so that stopping it also stops the code servers and
+    # run workers it started (an orphaned one outlived the service).
     processes = [
-        subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment) for command in commands
+        subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, start_new_session=True)
+        for command in commands
     ]
     print(
         f"serve: Dagster UI on {ui_url} (ready once the code location loads), instance in "
@@ -121,7 +112,7 @@ def main() -> None:
                 )
                 break
     finally:
-        stop(processes)
+        stop_groups(processes)
         if cluster is not None:
             cluster.stop()
     if not stopping.is_set():

@@ -16,34 +16,43 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 STOP_GRACE_SECONDS = 30
 
 
-def stop_group(leader: subprocess.Popen) -> None:
-    """SIGINT to ``leader``'s process group; SIGKILL to what is left of it after the grace."""
-    try:
-        os.killpg(leader.pid, signal.SIGINT)
-    except ProcessLookupError:
-        return
+def stop_groups(leaders: list[subprocess.Popen]) -> None:
+    """SIGINT to each leader's process group; SIGKILL to what is left of them after the grace."""
+    for leader in leaders:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(leader.pid, signal.SIGINT)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
-    while time.monotonic() < deadline:
-        leader.poll()
-        try:
-            os.killpg(leader.pid, 0)
-        except ProcessLookupError:
-            return  # the whole group is gone
+    running = list(leaders)
+    while running and time.monotonic() < deadline:
+        for leader in list(running):
+            leader.poll()
+            try:
+                os.killpg(leader.pid, 0)
+            except ProcessLookupError:
+                running.remove(leader)  # the whole group is gone
         time.sleep(0.2)
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(leader.pid, signal.SIGKILL)
+    for leader in running:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(leader.pid, signal.SIGKILL)
+        leader.wait()
 
 
 def main(command: list[str]) -> int:
     """Run ``command`` until it exits or this process is told to stop; its exit status."""
-    server = subprocess.Popen(command, start_new_session=True)
+    stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, lambda *_: stop_group(server))
+        signal.signal(signum, lambda *_: stopping.set())
+    server = subprocess.Popen(command, start_new_session=True)
+    while server.poll() is None and not stopping.wait(0.5):
+        pass
+    # Also when the server exited by itself: what it started may still run.
+    stop_groups([server])
     return server.wait()
 
 

@@ -181,6 +181,12 @@ class LocalPostgresCluster:
         return completed.stdout.strip()
 
     def stop(self) -> None:
-        """Stop the server (fast shutdown: open sessions are rolled back)."""
-        if self.is_running():
-            self._run(_program("pg_ctl"), "stop", "--wait", "-m", "fast", "-D", str(self.data_dir))
+        """Stop the server: a fast shutdown (open sessions are rolled back), or an immediate one
+        (recovered from the WAL at the next start) when that has not finished within a minute."""
+        if not self.is_running():
+            return
+        pg_ctl = _program("pg_ctl")
+        data = str(self.data_dir)
+        stop = (pg_ctl, "stop", "--wait", "--timeout=60", "-D", data)
+        if self._run(*stop, "-m", "fast", check=False).returncode != 0 and self.is_running():
+            self._run(*stop, "-m", "immediate")
