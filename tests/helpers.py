@@ -118,6 +118,20 @@ def run_command(
     return subprocess.run(args, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
+def make_demo(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess:
+    """``make demo`` from a plain shell (no virtualenv on PATH) into ``tmp_path/data``."""
+    return run_command(
+        ["make", "demo"],
+        timeout=900,
+        PATH=without_the_virtualenv(os.environ["PATH"]),
+        PIPELINE_DATA_DIR=str(tmp_path / "data"),
+        DAGSTER_HOME=str(tmp_path / "dagster_home"),
+        OPENROUTER_API_KEY=None,
+        WAREHOUSE_PATH=None,
+        **environment,
+    )
+
+
 def run(job: str, **kwargs) -> dg.ExecuteInProcessResult:
     """Execute a job of the code location in process, on an ephemeral instance."""
     return defs.resolve_job_def(job).execute_in_process(
@@ -180,7 +194,7 @@ def write_later_snapshot(
     write_parquet(table, staged)
     # Recorded as ingestion records what it writes: otherwise the lake's repair would move it out.
     target = folder / "20270101T000000Z_ffffffffffffffff.parquet"
-    record_and_place_lake_files(paths, "f" * 64, "live", datetime.now(UTC), {target: staged})
+    record_and_place_lake_files(paths, "f" * 64, "api", datetime.now(UTC), {target: staged})
 
 
 def thousandfold_first_row(rows: list[dict]) -> list[dict]:
@@ -274,7 +288,7 @@ def restate(paths: DataPaths, day: date, extra_tokens: int) -> int:
         "data": rows,
         "meta": {**sample["meta"], "as_of": "2026-03-01T02:00:00.000Z"},
     }
-    response = FetchedResponse(json.dumps(body).encode(), datetime.now(UTC), "live", "test")
+    response = FetchedResponse(json.dumps(body).encode(), datetime.now(UTC), "api", "test")
     ingest_rankings_response(paths, response, day, day)
     return int(rows[0]["total_tokens"])
 

@@ -142,7 +142,8 @@ def test_on_the_sample_the_schedules_are_off_and_skip_saying_why(monkeypatch):
         scheduled_execution_time=datetime(2026, 11, 30, 2, 45, tzinfo=UTC)
     )
     skip = daily_rankings_refresh.evaluate_tick(context).skip_message or ""
-    assert "no OPENROUTER_API_KEY" in skip and "2026-05-10" in skip
+    assert "the bundled sample" in skip and "2026-05-10" in skip
+    assert "RANKINGS_SOURCE=exports" in skip
 
 
 def test_dbt_exposures_end_the_lineage_in_dagster():

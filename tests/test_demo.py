@@ -2,35 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from orchestration.lib.settings import sample_dir
-from tests.helpers import run_command, without_the_virtualenv
+from tests.helpers import make_demo, run_command
 
 # make demo, as a user runs it.
 pytestmark = pytest.mark.slow
 
 CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
-
-
-def make_demo(tmp_path: Path, **environment: str) -> subprocess.CompletedProcess:
-    """``make demo`` from a plain shell (no virtualenv on PATH) into ``tmp_path/data``."""
-    return run_command(
-        ["make", "demo"],
-        timeout=900,
-        PATH=without_the_virtualenv(os.environ["PATH"]),
-        PIPELINE_DATA_DIR=str(tmp_path / "data"),
-        DAGSTER_HOME=str(tmp_path / "dagster_home"),
-        OPENROUTER_API_KEY=None,
-        WAREHOUSE_PATH=None,
-        **environment,
-    )
 
 
 def test_make_demo_prints_a_short_summary_and_logs_the_detail(tmp_path: Path):

@@ -45,7 +45,7 @@ WRITER = textwrap.dedent(
 
 
 def fetched(body: bytes, received: datetime) -> FetchedResponse:
-    return FetchedResponse(body, received, "live", "test")
+    return FetchedResponse(body, received, "api", "test")
 
 
 def raw_rows(paths: DataPaths) -> list[tuple]:
@@ -153,6 +153,7 @@ def test_lake_columns_and_types(paths: DataPaths):
         "total_tokens": "BIGINT",
         "rank_in_day": "INTEGER",
         "is_other": "BOOLEAN",
+        "share_of_daily_tokens": "DOUBLE",
         "as_of": "TIMESTAMP WITH TIME ZONE",
         "window_start": "DATE",
         "window_end": "DATE",

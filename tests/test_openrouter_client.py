@@ -62,7 +62,7 @@ def test_multi_window_range_sends_one_bearer_request_per_window(httpserver: HTTP
     responses = client_for(httpserver).rankings_daily(date(2024, 12, 31), date(2026, 5, 10))
 
     assert len(responses) == 2
-    assert all(response.body == ok_body() and response.source == "live" for response in responses)
+    assert all(response.body == ok_body() and response.source == "api" for response in responses)
     httpserver.check_assertions()
     assert len(httpserver.log) == 2
 

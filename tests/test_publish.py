@@ -41,6 +41,7 @@ MARTS = {
     "mart_restatements",
     "mart_restatements_weekly",
     "mart_model_spend_weekly",
+    "mart_source_coverage",
     # The semantic layer's calendar, published so that MetricFlow can read the published file.
     "metricflow_time_spine",
 }

@@ -61,7 +61,7 @@ def restated_body(paths: DataPaths) -> bytes:
 def test_make_retract_takes_a_snapshot_back_and_rebuilds_its_dates(built_copy: DataPaths, tmp_path):
     clean_tokens = published_day_tokens(built_copy)
     body = restated_body(built_copy)
-    response = FetchedResponse(body, datetime(2026, 6, 1, 3, tzinfo=UTC), "live", "test")
+    response = FetchedResponse(body, datetime(2026, 6, 1, 3, tzinfo=UTC), "api", "test")
     bad = ingest_rankings_response(built_copy, response, date(2026, 2, 12), date(2026, 2, 12))
     assert run("warehouse_job").success
     assert published_day_tokens(built_copy) == 3 * clean_tokens

@@ -31,7 +31,7 @@ GOOD_ROWS = [
 
 
 def fetched(body: bytes) -> FetchedResponse:
-    return FetchedResponse(body, datetime(2026, 2, 16, 3, tzinfo=UTC), "live", "test")
+    return FetchedResponse(body, datetime(2026, 2, 16, 3, tzinfo=UTC), "api", "test")
 
 
 def many_models(day: str, count: int) -> list[tuple[str, str, object]]:

@@ -43,7 +43,10 @@ def test_every_check_runs_and_passes(built):
         ),
         "marts/mart_token_milestones:milestones_match_cumulative_tokens",
         "marts/fct_model_daily_tokens:model_day_tokens_below_ceiling",
-        "marts/fct_model_daily_tokens:vendors_are_in_the_reference_seed",
+        "marts/fct_model_daily_tokens:unmapped_vendor_prefixes",
+        "marts/fct_model_daily_tokens:published_shares_match_computed_shares",
+        "marts/mart_source_coverage:every_day_has_a_snapshot",
+        "marts/mart_source_coverage:api_and_exports_agree",
         "marts/mart_market_concentration_weekly:weekly_platform_tokens_above_floor",
         "marts/mart_vendor_weekly:vendor_coverage",
     }

@@ -15,6 +15,8 @@
 {% macro spark__load_lake_sources() -%}
     {%- set lake = var('data_dir', env_var('PIPELINE_DATA_DIR', '../data')) ~ '/lake/raw/' -%}
     {%- do adapter.execute('create schema if not exists openrouter') -%}
+    {#- Files written before a column was added lack it: read every file's columns. -#}
+    {%- do adapter.execute('set spark.sql.parquet.mergeSchema=true') -%}
     {%- for table, folder in [
         ('raw_rankings_daily', 'rankings_daily'),
         ('raw_models_catalog', 'models_catalog'),

@@ -8,7 +8,7 @@
     Rebuilt whole by every run: a month has few rows per key.
     - `name`: names the rank column (`<name>_rank`).
     - `attributes`: columns carried along with the key (one value per key).
-    - `unranked`: the key value that is no competitor: it gets no rank. Ties break by key. -#}
+    - `unranked`: the key values that are no competitors: they get no rank. Ties break by key. -#}
 {% macro monthly_dimension_mart(name, key, unranked, attributes=[]) %}
 
 with daily_tokens as (
@@ -46,10 +46,11 @@ monthly_totals as (
         cast({{ name }}_month_tokens.total_tokens as double) / monthly_totals.total_tokens
             as token_share,
         case
-            when {{ name }}_month_tokens.{{ key }} <> '{{ unranked }}' then row_number() over (
+            when {{ name }}_month_tokens.{{ key }} not in {{ sql_list(unranked) }}
+                then row_number() over (
                 partition by
                     {{ name }}_month_tokens.month_start,
-                    {{ name }}_month_tokens.{{ key }} = '{{ unranked }}'
+                    {{ name }}_month_tokens.{{ key }} in {{ sql_list(unranked) }}
                 order by {{ name }}_month_tokens.total_tokens desc, {{ name }}_month_tokens.{{ key }} asc
             )
         end as {{ name }}_rank,

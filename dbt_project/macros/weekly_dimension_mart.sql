@@ -3,8 +3,8 @@
     growth against the previous calendar week.
     - `name`: names the rank column (`<name>_rank`).
     - `attributes`: columns carried along with the key (one value per key).
-    - `unranked`: the key value that is no competitor (the `other` tail, unattributed tokens):
-      it gets no rank. Ties break by key.
+    - `unranked`: the key values that are no competitors (the `other` tail, unattributed and
+      undisclosed tokens): they get no rank. Ties break by key.
     - `leader_flag`: add `is_leader`, true for the week's rank 1.
     Incremental by week (the model's `meta.rebuilt_rows`): see weekly_mart_inputs. -#}
 {% macro weekly_dimension_mart(name, key, unranked, attributes=[], leader_flag=false) %}
@@ -30,8 +30,8 @@ with {{ weekly_mart_inputs(with_previous_week=true) }},
     select
         {{ name }}_week_tokens.*,
         case
-            when {{ key }} <> '{{ unranked }}' then row_number() over (
-                partition by week_start, {{ key }} = '{{ unranked }}'
+            when {{ key }} not in {{ sql_list(unranked) }} then row_number() over (
+                partition by week_start, {{ key }} in {{ sql_list(unranked) }}
                 order by total_tokens desc, {{ key }} asc
             )
         end as {{ name }}_rank

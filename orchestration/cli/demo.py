@@ -1,7 +1,8 @@
 """``make demo``: run the pipeline end to end and print where everything is.
 
 Without ``OPENROUTER_API_KEY`` it ingests the bundled sample's whole date range in one run; with
-a key it ingests the live API from 2025-01-01 to yesterday (one request per 366 days). Then
+a key it ingests the Data API from 2025-01-01 to yesterday (one request per 366 days); with
+``RANKINGS_SOURCE=exports`` the days of OpenRouter's newest keyless export. Then
 ``warehouse_job`` builds the whole warehouse with dbt, runs every data test, and publishes the
 warehouse, its Parquet exports and the report; the summary (:mod:`orchestration.cli.demo_summary`)
 says what was ingested, how the checks went, what was published and what the marts say.
@@ -15,13 +16,14 @@ import sys
 import time
 import uuid
 from contextlib import redirect_stderr, redirect_stdout
-from datetime import UTC, date, datetime, timedelta
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 
 from orchestration.cli.demo_summary import (
     check_lines,
+    coverage_lines,
     headline_lines,
     ingested_lines,
     next_command_lines,
@@ -37,22 +39,28 @@ from orchestration.cli.running import (
 )
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.defs.project import ENGINE
-from orchestration.lib.sample import BundledSample
+from orchestration.defs.resources import rankings_source
 from orchestration.lib.settings import (
-    RANKINGS_HISTORY_START,
     DataPaths,
     data_paths,
-    live_api_enabled,
+    openrouter_base_url,
+    rankings_source_name,
     sample_dir,
 )
 from orchestration.lib.storage import switch_symlink
 
+SOURCE_NAMES = {
+    "api": "OpenRouter Data API",
+    "exports": "OpenRouter keyless daily exports",
+    "sample": "bundled sample",
+}
 
-def ingestion_range() -> tuple[date, date]:
-    """The dates to materialize: the sample's range, or the API's whole history."""
-    if live_api_enabled():
-        return RANKINGS_HISTORY_START, datetime.now(UTC).date() - timedelta(days=1)
-    return BundledSample(sample_dir()).date_range()
+
+def source_description() -> str:
+    """The feed this run reads, as the summary names it (the sample with its folder)."""
+    name = rankings_source_name()
+    where = f" ({shown(sample_dir())})" if name == "sample" else f" ({openrouter_base_url()})"
+    return SOURCE_NAMES[name] + where
 
 
 def main() -> None:
@@ -71,8 +79,9 @@ def main() -> None:
     # message.
     defs = load_definitions("make demo")
     paths = data_paths()
-    first, last = ingestion_range()
-    source = "live API" if live_api_enabled() else f"bundled sample ({shown(sample_dir())})"
+    # The sample's days, the API's whole history, or the newest exports snapshot's days.
+    first, last = rankings_source().date_range()
+    source = source_description()
     engine = "" if ENGINE.target == "duckdb" else f", dbt on {ENGINE.target}"
     print(f"Running the pipeline on {first}..{last} from the {source}{engine}", flush=True)
     print(
@@ -85,6 +94,7 @@ def main() -> None:
         ingested_lines(paths, source),
         check_lines(checks, warehouse_log),
         published_lines(paths),
+        coverage_lines(paths),
         headline_lines(paths),
         next_command_lines(paths),
     ]

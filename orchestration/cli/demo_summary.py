@@ -122,6 +122,28 @@ def published_lines(paths: DataPaths) -> list[str]:
     ]
 
 
+def coverage_lines(paths: DataPaths) -> list[str]:
+    """The days the published marts cover, from which feeds, and the gaps: days no snapshot
+    holds, and the weeks they leave incomplete (``marts.mart_source_coverage``)."""
+    with connect_duckdb(paths.published_warehouse, read_only=True) as warehouse:
+        days, first, last, feeds, gap_days, gaps, incomplete, weeks = run_query(
+            warehouse, "summary/coverage"
+        ).fetchone()
+    lines = [f"Coverage: {days} days ({first}..{last}) from the {feeds} feed(s)"]
+    if gap_days:
+        listed = ", ".join(str(day) for day in gaps[:12]) + (", ..." if gap_days > 12 else "")
+        lines.append(f"  {gap_days} day(s) no snapshot holds (gaps): {listed}")
+    else:
+        lines.append("  no gaps: a snapshot holds every day")
+    if incomplete:
+        listed = ", ".join(str(week) for week in weeks[:8]) + (", ..." if incomplete > 8 else "")
+        lines.append(
+            f"  {incomplete} ISO week(s) not whole (is_complete_week false): weeks of {listed}"
+        )
+    lines.append("  per day: select * from marts.mart_source_coverage")
+    return lines
+
+
 def headline_lines(paths: DataPaths) -> list[str]:
     """The week China overtook the US, the latest week's #1 model and the newest 1T model."""
     with connect_duckdb(paths.published_warehouse, read_only=True) as warehouse:

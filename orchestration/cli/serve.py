@@ -24,10 +24,12 @@ from orchestration.cli.supervise import stop_groups
 from orchestration.lib.postgres import LocalPostgresCluster, PostgresError
 from orchestration.lib.settings import (
     PROJECT_ROOT,
+    RANKINGS_SOURCE_ENV_VAR,
     SettingError,
+    api_key,
     dagster_postgres_url,
     data_paths,
-    live_api_enabled,
+    rankings_source_name,
     service_postgres_port,
 )
 from orchestration.lib.storage import atomic_path
@@ -59,17 +61,24 @@ def main() -> None:
                 f"serve: PostgreSQL on 127.0.0.1:{cluster.port}, data in {cluster.data_dir}",
                 flush=True,
             )
-        live = live_api_enabled()
+        # The service asks for live data: without a key, `auto` is the keyless exports.
+        if os.environ.get(RANKINGS_SOURCE_ENV_VAR, "auto") == "auto" and not api_key():
+            os.environ[RANKINGS_SOURCE_ENV_VAR] = "exports"
+        source = rankings_source_name()
     except (SettingError, PostgresError) as error:
         sys.exit(f"serve: {error}")
     home = paths.service_dagster_home
     write_instance_config(home)
-    if not live:
-        print(
-            "serve: no OPENROUTER_API_KEY, so the bundled sample is the source; it has no new "
-            "days, and the daily schedules skip their ticks, saying so",
-            flush=True,
-        )
+    print(
+        {
+            "api": "serve: rankings from the OpenRouter Data API (OPENROUTER_API_KEY)",
+            "exports": "serve: rankings from OpenRouter's keyless daily exports (no key); set "
+            "OPENROUTER_API_KEY for the Data API",
+            "sample": "serve: RANKINGS_SOURCE=sample: the bundled sample has no new days, and "
+            "the daily schedules skip their ticks, saying so",
+        }[source],
+        flush=True,
+    )
 
     ui_url = f"http://{arguments.host}:{arguments.port}"
     environment = {

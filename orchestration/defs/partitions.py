@@ -10,17 +10,17 @@ import dagster as dg
 
 from orchestration.lib.run_window import RunWindow
 from orchestration.lib.sample import BundledSample
-from orchestration.lib.settings import RANKINGS_HISTORY_START, live_api_enabled, sample_dir
+from orchestration.lib.settings import RANKINGS_HISTORY_START, live_source_enabled, sample_dir
 
 
 def daily_partitions_definition() -> dg.DailyPartitionsDefinition:
     """One partition per UTC day the source can have.
 
-    From the live API: from the start of its history to yesterday (the current UTC day is still
-    live and changes between calls). From the bundled sample: exactly the days it holds, so the
-    UI does not list hundreds of days as missing that the sample never had.
+    From OpenRouter (Data API or exports): from the API's first day to yesterday (the current
+    UTC day is still live and changes between calls). From the bundled sample: exactly the days
+    it holds, so the UI does not list hundreds of days as missing that the sample never had.
     """
-    if live_api_enabled():
+    if live_source_enabled():
         return dg.DailyPartitionsDefinition(
             start_date=RANKINGS_HISTORY_START.isoformat(), timezone="UTC"
         )

@@ -13,16 +13,21 @@ from dagster_dbt import DbtCliResource
 from packaging import version
 
 from orchestration.lib.openrouter import OpenRouterClient
+from orchestration.lib.openrouter_exports import OpenRouterExports
 from orchestration.lib.responses import RankingsSource
 from orchestration.lib.sample import BundledSample
-from orchestration.lib.settings import api_key, sample_dir
+from orchestration.lib.settings import api_key, rankings_source_name, sample_dir
 
 
 def rankings_source() -> RankingsSource:
-    """The live API when ``OPENROUTER_API_KEY`` is set, otherwise the bundled sample."""
-    key = api_key()
-    if key:
-        return OpenRouterClient(api_key=key, logger=dg.get_dagster_logger("openrouter"))
+    """The feed ``RANKINGS_SOURCE`` names (:func:`rankings_source_name`): the Data API with the
+    key, the keyless exports, or the bundled sample."""
+    name = rankings_source_name()
+    logger = dg.get_dagster_logger("openrouter")
+    if name == "api":
+        return OpenRouterClient(api_key=api_key(), logger=logger)
+    if name == "exports":
+        return OpenRouterExports(OpenRouterClient(logger=logger), logger=logger)
     return BundledSample(sample_dir=sample_dir())
 
 

@@ -10,7 +10,7 @@ import dagster as dg
 
 from orchestration.defs.jobs import catalog_job, rankings_job
 from orchestration.defs.partitions import daily_partitions, partition_range_tags
-from orchestration.lib.settings import live_api_enabled, schedules_running
+from orchestration.lib.settings import live_source_enabled, schedules_running
 
 # Figures may be restated for recent days, so each refresh re-reads a week: one API call.
 REFRESH_DAYS = 7
@@ -36,13 +36,15 @@ DEFAULT_STATUS = (
 def daily_rankings_refresh(
     context: dg.ScheduleEvaluationContext,
 ) -> dg.RunRequest | dg.SkipReason:
-    """Refresh the last 7 days of rankings in a single run (one API call)."""
+    """Refresh the last 7 days of rankings in a single run (one API call, or the newest exports
+    snapshot)."""
     first, last = refresh_range(context.scheduled_execution_time)
-    if not live_api_enabled():
+    if not live_source_enabled():
         return dg.SkipReason(
-            f"no OPENROUTER_API_KEY: the bundled sample ends on "
+            f"the source is the bundled sample: it ends on "
             f"{daily_partitions.get_last_partition_key()} and has no rankings for "
-            f"{first}..{last}; set the key to refresh from the API"
+            f"{first}..{last}; set OPENROUTER_API_KEY, or RANKINGS_SOURCE=exports (no key), "
+            "to refresh from OpenRouter"
         )
     return dg.RunRequest(run_key=f"rankings-{first}-{last}", tags=partition_range_tags(first, last))
 

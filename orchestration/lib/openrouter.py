@@ -22,6 +22,7 @@ from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.settings import (
     API_KEY_ENV_VAR,
     MAX_WINDOW_DAYS,
+    RANKINGS_HISTORY_START,
     max_retry_after_seconds,
     openrouter_base_url,
     request_deadline_seconds,
@@ -35,6 +36,10 @@ RETRYABLE_STATUS = frozenset({429, 500, 502, 503, 504})
 
 class OpenRouterError(RuntimeError):
     """A request to OpenRouter failed in a way retrying will not fix."""
+
+
+class NotPublishedError(OpenRouterError):
+    """OpenRouter answered 404: it does not hold (or no longer holds) what was asked for."""
 
 
 def split_into_windows(
@@ -199,7 +204,7 @@ class OpenRouterClient:
                     return FetchedResponse(
                         body=reply.body,
                         received_at=datetime.now(UTC),
-                        source="live",
+                        source="api",
                         origin=described,
                     )
                 message = self._redact(_error_message(reply.body))
@@ -214,6 +219,8 @@ class OpenRouterClient:
                         "Dates must be real YYYY-MM-DD days, start_date <= end_date, a span of "
                         "at most 366 days, and end_date not before 2025-01-01."
                     )
+                if reply.status == 404:
+                    raise NotPublishedError(f"{described}: not found (404: {message}).")
                 if reply.status not in RETRYABLE_STATUS:
                     raise OpenRouterError(
                         f"{described}: unexpected HTTP {reply.status} ({message})."
@@ -243,6 +250,14 @@ class OpenRouterClient:
             f"error: {last_problem}. OpenRouter may be down or rate-limiting this key (30 "
             "requests a minute, 500 a day): try again later."
         )
+
+    def get(self, path: str) -> FetchedResponse:
+        """``GET path`` without the key (the public catalogue and exports), as received."""
+        return self._get(path, {}, authenticated=False)
+
+    def date_range(self) -> tuple[date, date]:
+        """The Data API's whole history: from its first day to yesterday (UTC)."""
+        return RANKINGS_HISTORY_START, datetime.now(UTC).date() - timedelta(days=1)
 
     def rankings_daily(self, start_date: date, end_date: date) -> list[FetchedResponse]:
         """One request per window of at most 366 days covering ``start_date..end_date``."""

@@ -263,7 +263,27 @@ def _table(columns: list[str], rows: list[tuple]) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
-def render_html(charts: list[Chart], citation: str, is_sample: bool) -> str:
+FEED_NAMES = {
+    "api": "the OpenRouter Data API",
+    "exports": "OpenRouter's keyless daily exports",
+    "sample": "the bundled sample",
+}
+
+
+def coverage_note(feeds: str, days: int, gap_dates: list) -> str:
+    """Which feeds the figures come from, and the days no snapshot holds."""
+    named = " and ".join(FEED_NAMES.get(feed, feed) for feed in feeds.split(", "))
+    gaps = (
+        f"{len(gap_dates)} day(s) no snapshot holds (gaps; their weeks are incomplete): "
+        + ", ".join(str(day) for day in gap_dates[:12])
+        + (", ..." if len(gap_dates) > 12 else "")
+        if gap_dates
+        else "no gaps"
+    )
+    return f"Figures from {named} ({feeds}), {days} days: {gaps}."
+
+
+def render_html(charts: list[Chart], citation: str, is_sample: bool, coverage: str) -> str:
     """The whole report as one HTML document with nothing to fetch.
 
     Each chart's PNG is linked (written beside the page) and shown if the script cannot run.
@@ -296,6 +316,7 @@ td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
 </style></head><body>
 <h1>OpenRouter model-usage rankings</h1>
 <p class="citation">{html.escape(citation)} Licensed under CC BY 4.0.</p>
+<p class="coverage">{html.escape(coverage)}</p>
 {sample_note}<p>Hover a chart for exact figures; click a legend entry to show that series alone
 (shift-click to add more, click the background to show all).</p>
 {sections}
@@ -320,6 +341,7 @@ def build_report(paths: DataPaths) -> Report:
             trillion_club_chart(connection, citation),
         ]
         leaders = run_query(connection, "report/region_leaders").fetchall()
+        days, _, _, feeds, _, gap_dates, _, _ = run_query(connection, "summary/coverage").fetchone()
     is_sample = "sample" in source
     image_paths = []
     for chart in charts:
@@ -327,5 +349,6 @@ def build_report(paths: DataPaths) -> Report:
         write_bytes_atomic(path, render_png(chart.spec))
         image_paths.append(path)
     html_path = paths.reports_dir / "index.html"
-    write_bytes_atomic(html_path, render_html(charts, citation, is_sample).encode())
+    coverage = coverage_note(feeds, days, gap_dates or [])
+    write_bytes_atomic(html_path, render_html(charts, citation, is_sample, coverage).encode())
     return Report(html_path, image_paths, citation, is_sample, overtaking, latest_week, leaders)

@@ -79,6 +79,9 @@ PUBLISHED_STORAGE_VERSION = "v1.4.0"
 MAX_CLOCK_SKEW = timedelta(minutes=5)
 
 RANKINGS_ENDPOINT = "rankings_daily"
+# The keyless exports: dated CSV files, and the manifests naming them (landed apart).
+EXPORTS_RANKINGS_ENDPOINT = "exports_rankings_daily"
+EXPORTS_MANIFESTS_ENDPOINT = "exports_manifests"
 CATALOG_ENDPOINT = "models_catalog"
 
 
@@ -330,13 +333,41 @@ def dbt_target() -> str:
     return target
 
 
-def live_api_enabled() -> bool:
-    """True when an API key is set: the pipeline then reads the live API instead of the sample.
+RANKINGS_SOURCE_ENV_VAR = "RANKINGS_SOURCE"
+# The feeds rankings come from; each lake row's `source` is one of them.
+RANKINGS_FEEDS = ("api", "exports", "sample")
 
-    Only whether it is set: modules read this as they are imported, and a key that cannot be
-    sent is refused by :func:`check_settings` (every command's first step) with one line.
+
+def rankings_source_name() -> str:
+    """The feed rankings come from: ``RANKINGS_SOURCE`` (``api``, ``exports``, ``sample``), or
+    for ``auto`` (the default) the Data API when ``OPENROUTER_API_KEY`` is set and the bundled
+    sample otherwise, so that the demo stays offline. ``make serve`` asks for live data: there
+    ``auto`` without a key is the keyless exports.
+
+    Only whether a key is set is read: modules call this as they are imported, and a key that
+    cannot be sent is refused by :func:`check_settings` (every command's first step).
     """
-    return bool(os.environ.get(API_KEY_ENV_VAR))
+    value = os.environ.get(RANKINGS_SOURCE_ENV_VAR, "auto")
+    if value not in (*RANKINGS_FEEDS, "auto"):
+        raise SettingError(
+            f"{RANKINGS_SOURCE_ENV_VAR}={value!r}: use api (the Data API, with "
+            f"{API_KEY_ENV_VAR}), exports (OpenRouter's keyless daily exports), sample (the "
+            "bundled sample) or auto"
+        )
+    key_set = bool(os.environ.get(API_KEY_ENV_VAR))
+    if value == "auto":
+        return "api" if key_set else "sample"
+    if value == "api" and not key_set:
+        raise SettingError(
+            f"{RANKINGS_SOURCE_ENV_VAR}=api needs {API_KEY_ENV_VAR}; without a key use "
+            f"{RANKINGS_SOURCE_ENV_VAR}=exports (OpenRouter's keyless daily exports)"
+        )
+    return value
+
+
+def live_source_enabled() -> bool:
+    """True when rankings come from OpenRouter (the Data API or the exports), not the sample."""
+    return rankings_source_name() != "sample"
 
 
 def schedules_running() -> bool:
@@ -379,6 +410,7 @@ def check_settings() -> None:
     Raises :class:`SettingError` naming the first setting refused (never showing a secret).
     """
     api_key()
+    rankings_source_name()
     dbt_target()
     max_retry_after_seconds()
     request_deadline_seconds()

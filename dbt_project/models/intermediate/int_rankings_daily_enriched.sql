@@ -1,5 +1,6 @@
 -- Each latest daily row with its catalogue entry and its vendor's country and region.
--- Unmapped vendors and the `other` tail row land in `Unattributed`; no row is dropped.
+-- Unmapped vendors and the `other` tail row land in `Unattributed` (stealth and cloaked models in
+-- `Undisclosed`, from the seed); no row is dropped.
 with daily_rows as (
 
     select * from {{ ref('stg_openrouter__rankings_daily') }}
@@ -63,6 +64,7 @@ select
     rows_with_catalog.catalog_created_date,
     rows_with_catalog.is_other,
     rows_with_catalog.total_tokens,
+    rows_with_catalog.share_of_daily_tokens,
     rows_with_catalog.rank_in_day,
     rows_with_catalog.as_of,
     rows_with_catalog.source

@@ -25,6 +25,7 @@ select
     open_weights,
     is_other,
     cast(total_tokens as bigint) as total_tokens,
+    cast(share_of_daily_tokens as double) as published_share,
     rank_in_day,
     as_of,
     source

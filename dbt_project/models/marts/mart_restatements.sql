@@ -1,7 +1,8 @@
 -- How figures were restated: for every date more than one snapshot covered, each entry of its
 -- first or latest snapshot with both figures, their as_of, and the change. An entry missing from
 -- one of the two snapshots (it moved in or out of the top 50) has NULL there and counts as 0 in
--- the change. Incremental by date, as the daily fact.
+-- the change. The two snapshots may come from different feeds (an exports file revising a Data
+-- API figure, say): each side names its own. Incremental by date, as the daily fact.
 with snapshot_rows as (
 
     select * from {{ ref('stg_openrouter__rankings_snapshot_rows') }}
@@ -17,7 +18,8 @@ snapshots_of_dates as (
 date,
 as_of,
 fetched_at,
-response_sha256
+response_sha256,
+source
     from snapshot_rows
 
 ),
@@ -94,8 +96,10 @@ select
     compared_entries.is_other,
     cast(first_snapshots.snapshots_of_date as integer) as snapshots,
     first_snapshots.as_of as first_as_of,
+    first_snapshots.source as first_source,
     cast(compared_entries.first_tokens as bigint) as first_tokens,
     latest_snapshots.as_of as latest_as_of,
+    latest_snapshots.source as latest_source,
     cast(compared_entries.latest_tokens as bigint) as latest_tokens,
     cast(
         coalesce(compared_entries.latest_tokens, 0)

@@ -1,6 +1,7 @@
--- The latest snapshot of each date wins. A date's snapshot is a whole picture of that day (top 50
--- plus `other`), so rows of older snapshots are dropped even when the newer one lacks a model
--- (it moved into `other`); keeping them would count its tokens twice.
+-- The latest snapshot of each date wins, whichever feed (Data API, exports, sample) it came from.
+-- A date's snapshot is a whole picture of that day (top 50 plus `other`), so rows of older
+-- snapshots are dropped even when the newer one lacks a model (it moved into `other`); keeping
+-- them would count its tokens twice.
 with raw_rows as (
 
     select * from {{ source('openrouter', 'raw_rankings_daily') }}
@@ -41,8 +42,10 @@ select
     end as vendor_slug,
     is_other,
     total_tokens,
+    share_of_daily_tokens,
     rank_in_day,
     as_of,
-    source,
+    -- Files written before the exports were read call the Data API `live`.
+    case when source = 'live' then 'api' else source end as source,
     response_sha256
 from latest_snapshot_rows

@@ -11,8 +11,10 @@ select
     model_permaslug,
     is_other,
     total_tokens,
+    share_of_daily_tokens,
     as_of,
     fetched_at,
     response_sha256,
-    source
+    -- Files written before the exports were read call the Data API `live`.
+    case when source = 'live' then 'api' else source end as source
 from raw_rows

@@ -15,7 +15,7 @@ live_weeks as (
     from {{ daily_tokens }}
     where week_start >= {{ first_rebuilt_week() }}
     group by week_start
-    having bool_and(source = 'live')
+    having bool_and(source <> 'sample')
 
 )
 

@@ -10,12 +10,13 @@ from orchestration.defs.freshness import daily_by_six_utc
 from orchestration.defs.partitions import daily_partitions
 from orchestration.lib.ingestion.ingest import (
     RankingsIngestResult,
+    days_between,
     ingest_catalog_response,
     ingest_rankings_response,
     missing_dates,
 )
 from orchestration.lib.responses import RankingsSource
-from orchestration.lib.settings import data_paths
+from orchestration.lib.settings import data_paths, rankings_source_name
 
 RAW_GROUP = "raw"
 
@@ -72,9 +73,10 @@ def missing_dates_message(
     kinds={"python", "parquet"},
     freshness_policy=daily_by_six_utc,
     description=(
-        "Daily token counts per model from OpenRouter's rankings-daily Data API, one Parquet file "
-        "per snapshot per date (hive-partitioned by date). Every snapshot is kept: restated "
-        "figures land beside the older ones."
+        "Daily token counts per model from OpenRouter's rankings-daily Data API or its keyless "
+        "daily exports (RANKINGS_SOURCE), one Parquet file per snapshot per date "
+        "(hive-partitioned by date). Every snapshot is kept: restated figures land beside the "
+        "older ones. Days no snapshot holds are gaps, listed in dates_not_covered."
     ),
 )
 def raw_rankings_daily(
@@ -103,13 +105,30 @@ def raw_rankings_daily(
                 f"snapshot {result.response_sha256} was retracted ({result.retracted}): its rows "
                 "are not written again"
             )
-    missing = missing_dates(start_date, end_date, dates)
-    if missing:
+    # A day no snapshot's window holds is a gap in what the source has: recorded, and the
+    # rest is built. A day a snapshot answers for without rows is missing data: the run fails.
+    covered = {
+        day
+        for result in results
+        for day in days_between(max(result.window[0], start_date), min(result.window[1], end_date))
+    }
+    not_covered = [day for day in days_between(start_date, end_date) if day not in covered]
+    missing = [day for day in missing_dates(start_date, end_date, dates) if day in covered]
+    if missing or not covered:
         # The rows that came are landed and kept; the run stops so that nothing downstream
         # publishes these dates as if they were complete.
         raise dg.Failure(
-            description=missing_dates_message(start_date, end_date, missing, results),
+            description=missing_dates_message(start_date, end_date, missing, results)
+            if missing
+            else f"no snapshot from the {rankings_source_name()} source holds any day of "
+            f"{start_date}..{end_date}: nothing to build. Choose days the source holds.",
             metadata={"missing_dates": dg.MetadataValue.json([str(d) for d in missing])},
+        )
+    if not_covered:
+        context.log.warning(
+            f"{len(not_covered)} day(s) of {start_date}..{end_date} are in no snapshot the "
+            f"{rankings_source_name()} source served ({_listed(not_covered)}): a gap, recorded "
+            "in mart_source_coverage; the weeks and months it touches are marked incomplete"
         )
     return dg.MaterializeResult(
         metadata={
@@ -125,6 +144,7 @@ def raw_rankings_daily(
             "parquet_files_already_present": len(already),
             "parquet_paths": dg.MetadataValue.json([_relative(path) for path in written + already]),
             "source": ", ".join(sorted({result.source for result in results})),
+            "dates_not_covered": dg.MetadataValue.json([str(day) for day in not_covered]),
         }
     )
 

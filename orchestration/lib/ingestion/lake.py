@@ -76,19 +76,24 @@ class LandedResponse:
 
 
 def land_response(
-    paths: DataPaths, endpoint: str, body: bytes, received_at: datetime
+    paths: DataPaths,
+    endpoint: str,
+    body: bytes,
+    received_at: datetime,
+    label: str | None = None,
+    suffix: str = ".json",
 ) -> LandedResponse:
     """Store a response body as received, before any parsing.
 
-    Files are content-addressed (``<received_at>_<sha256>.json``): a body already landed is not
-    written again, and a landed file is never modified.
+    Files are content-addressed (``<label>_<sha256><suffix>``, the label by default when it was
+    received): a body already landed is not written again, and a landed file is never modified.
     """
     digest = sha256_hex(body)
     folder = paths.landing_dir / endpoint
-    existing = sorted(folder.glob(f"*_{digest}.json")) if folder.exists() else []
+    existing = sorted(folder.glob(f"*_{digest}{suffix}")) if folder.exists() else []
     if existing:
         return LandedResponse(existing[0], digest, body)
-    path = folder / f"{compact_timestamp(received_at)}_{digest}.json"
+    path = folder / f"{label or compact_timestamp(received_at)}_{digest}{suffix}"
     write_bytes_atomic(path, body)
     return LandedResponse(path, digest, body)
 
@@ -99,7 +104,7 @@ def quarantine_response(
     """Move an invalid response out of landing into quarantine, with a sidecar giving the error."""
     folder = paths.quarantine_dir / endpoint
     target = folder / landed.path.name
-    sidecar = target.with_suffix(".error.json")
+    sidecar = target.with_name(f"{target.stem}.error.json")
     write_bytes_atomic(
         sidecar,
         json.dumps(
@@ -125,6 +130,7 @@ def write_rankings_snapshot(
     source: str,
     fetched_at: datetime,
     sha256: str,
+    exports_manifest: Path | None = None,
 ) -> tuple[list[Path], list[Path]]:
     """Write the snapshot's rows dated ``start_date..end_date``, one Parquet file per date.
 
@@ -145,6 +151,7 @@ def write_rankings_snapshot(
                     partition by date, is_other order by total_tokens desc, model_permaslug
                 ) as integer) end as rank_in_day,
                 is_other,
+                share_of_daily_tokens,
                 $as_of::timestamptz as as_of,
                 $window_start::date as window_start,
                 $window_end::date as window_end,
@@ -177,7 +184,9 @@ def write_rankings_snapshot(
             "date",
             rankings_file_name(snapshot.as_of, sha256),
         ) as staged:
-            return record_and_place_lake_files(paths, sha256, source, fetched_at, staged)
+            return record_and_place_lake_files(
+                paths, sha256, source, fetched_at, staged, exports_manifest
+            )
 
 
 def _text_or_none(value: Any) -> str | None:
@@ -247,6 +256,7 @@ def record_and_place_lake_files(
     source: str,
     received_at: datetime,
     staged: Mapping[Path, Path],
+    exports_manifest: Path | None = None,
 ) -> tuple[list[Path], list[Path]]:
     """Put the files of response ``sha256`` (``{lake path: staged file}``) in the lake, each
     recorded in the response's manifest, with row count and hash, before it is put in place.
@@ -260,13 +270,18 @@ def record_and_place_lake_files(
         fcntl.flock(lock, fcntl.LOCK_EX)
         written = {target: file for target, file in staged.items() if not target.exists()}
         if written:
-            _add_to_manifest(paths, sha256, source, received_at, written)
+            _add_to_manifest(paths, sha256, source, received_at, written, exports_manifest)
         place_staged_files(written)
     return list(written), [target for target in staged if target not in written]
 
 
 def _add_to_manifest(
-    paths: DataPaths, sha256: str, source: str, received_at: datetime, files: dict[Path, Path]
+    paths: DataPaths,
+    sha256: str,
+    source: str,
+    received_at: datetime,
+    files: dict[Path, Path],
+    exports_manifest: Path | None,
 ) -> None:
     manifest_path = _manifest_path(paths, sha256)
     manifest = (
@@ -279,6 +294,8 @@ def _add_to_manifest(
             "files": {},
         }
     )
+    if exports_manifest is not None:
+        manifest["exports_manifest"] = str(exports_manifest.relative_to(paths.landing_dir))
     for target, staged in files.items():
         manifest["files"][str(target.relative_to(paths.raw_rankings_dir))] = {
             "rows": pq.read_metadata(staged).num_rows,

@@ -28,7 +28,12 @@ from orchestration.lib.ingestion.ingest import ingest_rankings_response
 from orchestration.lib.ingestion.lake import compact_timestamp, file_sha256, sha256_hex
 from orchestration.lib.ingestion.retraction import retraction_record
 from orchestration.lib.responses import FetchedResponse
-from orchestration.lib.settings import RANKINGS_ENDPOINT, DataPaths, warehouse_lock_wait_seconds
+from orchestration.lib.settings import (
+    EXPORTS_RANKINGS_ENDPOINT,
+    RANKINGS_ENDPOINT,
+    DataPaths,
+    warehouse_lock_wait_seconds,
+)
 from orchestration.lib.storage import connect_duckdb
 
 
@@ -103,7 +108,11 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
     }
     landed = {
         path.stem.rsplit("_", 1)[1]: path
-        for path in (paths.landing_dir / RANKINGS_ENDPOINT).glob("*.json")
+        for endpoint, pattern in (
+            (RANKINGS_ENDPOINT, "*.json"),
+            (EXPORTS_RANKINGS_ENDPOINT, "*.csv"),
+        )
+        for path in (paths.landing_dir / endpoint).glob(pattern)
     }
     repairs, unrepairable = [], []
     for name, manifest in sorted(recorded.items()):
@@ -121,11 +130,22 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
         if path.exists():
             _move_to_quarantine(paths, path, "damaged")
         day = date.fromisoformat(path.parent.name.removeprefix("date="))
+        received_at = datetime.fromisoformat(manifest["received_at"])
+        # An exports file is checked again against the manifest it was landed with.
+        exports_manifest = manifest.get("exports_manifest")
         response = FetchedResponse(
             body,
-            datetime.fromisoformat(manifest["received_at"]),
+            received_at,
             manifest["source"],
             f"repair from {landing}",
+            manifest=FetchedResponse(
+                (paths.landing_dir / exports_manifest).read_bytes(),
+                received_at,
+                manifest["source"],
+                f"repair from {exports_manifest}",
+            )
+            if exports_manifest
+            else None,
         )
         ingest_rankings_response(paths, response, day, day)
         repairs.append(LakeRepair(path, problem, f"written again from {landing.name}"))

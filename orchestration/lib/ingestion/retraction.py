@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from orchestration.lib.settings import RANKINGS_ENDPOINT, DataPaths
+from orchestration.lib.settings import EXPORTS_RANKINGS_ENDPOINT, RANKINGS_ENDPOINT, DataPaths
 from orchestration.lib.storage import fsync_directory, write_bytes_atomic
 
 _SHA256_PREFIX = re.compile(r"[0-9a-f]{16,64}")
@@ -71,7 +71,11 @@ def _landed_snapshot(paths: DataPaths, sha256_prefix: str) -> Path:
             f"{sha256_prefix!r} is not a response_sha256: give at least its first 16 lowercase "
             "hex digits (the raw rows' response_sha256 column, or the landing file's name)"
         )
-    matches = sorted((paths.landing_dir / RANKINGS_ENDPOINT).glob(f"*_{sha256_prefix}*.json"))
+    matches = sorted(
+        path
+        for endpoint in (RANKINGS_ENDPOINT, EXPORTS_RANKINGS_ENDPOINT)
+        for path in (paths.landing_dir / endpoint).glob(f"*_{sha256_prefix}*.*")
+    )
     if len(matches) != 1:
         found = "no landed rankings response" if not matches else f"{len(matches)} responses"
         raise RetractionError(

@@ -50,6 +50,8 @@ RANKINGS_ROWS_SCHEMA = pa.schema(
         ("model_permaslug", pa.string()),
         ("total_tokens", pa.int64()),
         ("is_other", pa.bool_()),
+        # Only the exports publish each row's share of the day (null from the Data API).
+        ("share_of_daily_tokens", pa.float64()),
     ]
 )
 
@@ -68,17 +70,21 @@ class RankingsSnapshot:
     rows: pa.Table
 
 
-def _load_json_object(body: bytes, file: Path | str) -> dict[str, Any]:
+def load_json_object(
+    body: bytes, file: Path | str, expected: str = "a JSON object with 'data' and 'meta'"
+) -> dict[str, Any]:
+    """The JSON object ``body`` holds; ``expected`` says what it should be, for the error."""
     try:
         document = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise InvalidResponseError(file, f"body is not valid JSON ({error})") from None
     if not isinstance(document, dict):
-        raise InvalidResponseError(file, "body must be a JSON object with 'data' and 'meta'")
+        raise InvalidResponseError(file, f"body must be {expected}")
     return document
 
 
-def _parse_date(value: Any, file: Path | str, what: str, row_index: int | None = None) -> date:
+def parse_date(value: Any, file: Path | str, what: str, row_index: int | None = None) -> date:
+    """``value`` as a date if it is a real ``YYYY-MM-DD`` string; otherwise the error."""
     if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise InvalidResponseError(
             file, f"{what} must be a YYYY-MM-DD string, got {value!r}", row_index
@@ -91,7 +97,8 @@ def _parse_date(value: Any, file: Path | str, what: str, row_index: int | None =
         ) from None
 
 
-def _parse_timestamp(value: Any, file: Path | str, what: str) -> datetime:
+def parse_timestamp(value: Any, file: Path | str, what: str) -> datetime:
+    """``value`` as a datetime if it is ISO 8601 with a UTC offset; otherwise the error."""
     if not isinstance(value, str):
         raise InvalidResponseError(
             file, f"{what} must be an ISO 8601 timestamp string, got {value!r}"
@@ -122,7 +129,7 @@ def validate_rankings_response(
     enforce, so that what passes here can be built. Unknown extra fields are tolerated, as the
     API may add optional fields within v1.
     """
-    document = _load_json_object(body, file)
+    document = load_json_object(body, file)
     meta = document.get("meta")
     if not isinstance(meta, dict):
         raise InvalidResponseError(file, "'meta' object is missing")
@@ -134,9 +141,9 @@ def validate_rankings_response(
         raise InvalidResponseError(
             file, f"meta.version must be {SUPPORTED_API_VERSION!r}, got {version!r}"
         )
-    as_of = _parse_timestamp(meta.get("as_of"), file, "meta.as_of")
-    window_start = _parse_date(meta.get("start_date"), file, "meta.start_date")
-    window_end = _parse_date(meta.get("end_date"), file, "meta.end_date")
+    as_of = parse_timestamp(meta.get("as_of"), file, "meta.as_of")
+    window_start = parse_date(meta.get("start_date"), file, "meta.start_date")
+    window_end = parse_date(meta.get("end_date"), file, "meta.end_date")
     if window_start > window_end:
         raise InvalidResponseError(
             file, f"meta.start_date {window_start} is after meta.end_date {window_end}"
@@ -157,7 +164,7 @@ def validate_rankings_response(
                 "file's name gives it)",
             )
 
-    rows = _validated_rows(data, file, window_start, window_end)
+    rows = validated_rows(data, file, window_start, window_end)
     return RankingsSnapshot(as_of, window_start, window_end, version, rows)
 
 
@@ -183,7 +190,7 @@ def _strings(values: list[Any]) -> pa.Array:
     return pa.array([value if type(value) is str else None for value in values], pa.string())
 
 
-def _validated_rows(
+def validated_rows(
     data: list[Any], file: Path | str, window_start: date, window_end: date
 ) -> pa.Table:
     """The rows as an Arrow table (``RANKINGS_ROWS_SCHEMA``), every row rule checked in one pass.
@@ -334,12 +341,15 @@ def _validated_rows(
         (index, rule), *others = broken
         also = "; ".join(f"row {i}: {text}" for i, text in others)
         raise InvalidResponseError(file, rule + (f" (also broken: {also})" if also else ""), index)
-    return pa.table([day_values, slugs, token_values, is_other], schema=RANKINGS_ROWS_SCHEMA)
+    shares = pa.nulls(len(data), pa.float64())
+    return pa.table(
+        [day_values, slugs, token_values, is_other, shares], schema=RANKINGS_ROWS_SCHEMA
+    )
 
 
 def validate_catalog_response(body: bytes, file: Path | str) -> list[dict[str, Any]]:
     """Validate a ``/api/v1/models`` response body; return its models with every field kept."""
-    document = _load_json_object(body, file)
+    document = load_json_object(body, file)
     models = document.get("data")
     if not isinstance(models, list):
         raise InvalidResponseError(file, "'data' list is missing")

@@ -1,8 +1,8 @@
--- Tokens per region and calendar month. `Unattributed` gets no rank.
+-- Tokens per region and calendar month. `Unattributed` and `Undisclosed` get no rank.
 {{
     monthly_dimension_mart(
         name='region',
         key='region',
-        unranked='Unattributed'
+        unranked=['Unattributed', 'Undisclosed']
     )
 }}

@@ -4,6 +4,6 @@
         name='vendor',
         key='vendor_slug',
         attributes=['vendor_name', 'country_code', 'region'],
-        unranked='other'
+        unranked=['other']
     )
 }}

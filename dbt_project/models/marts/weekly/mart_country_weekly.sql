@@ -5,6 +5,6 @@
         name='country',
         key='country_code',
         attributes=['country_name', 'region'],
-        unranked='ZZ'
+        unranked=['ZZ', 'XU']
     )
 }}
