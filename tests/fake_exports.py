@@ -168,3 +168,12 @@ def exports_of_the_sample(snapshot_dates: list[date]) -> dict[date, bytes]:
     """Snapshots of the bundled sample as the exports would have published them."""
     days = sample_days()
     return {day: snapshot_csv(days, day) for day in snapshot_dates}
+
+
+if __name__ == "__main__":
+    # Serve the bundled sample as the exports would have published it on 2026-05-11, until
+    # Ctrl-C:  .venv/bin/python -m tests.fake_exports
+    #          RANKINGS_SOURCE=exports OPENROUTER_BASE_URL=<the URL printed> make demo
+    served = FakeExports(exports_of_the_sample([date(2026, 5, 11), date(2026, 4, 12)]))
+    print(served.url, flush=True)
+    threading.Event().wait()

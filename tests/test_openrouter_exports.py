@@ -8,22 +8,24 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import dagster as dg
 import pytest
 
 from orchestration.lib.ingestion.ingest import QuarantinedResponseError, ingest_rankings_response
 from orchestration.lib.ingestion.repair import repair_rankings_lake
 from orchestration.lib.openrouter import OpenRouterClient
 from orchestration.lib.openrouter_exports import OpenRouterExports
+from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.settings import (
     EXPORTS_MANIFESTS_ENDPOINT,
     EXPORTS_RANKINGS_ENDPOINT,
     DataPaths,
 )
 from tests.fake_exports import DATASET, FakeExports, exports_of_the_sample
-from tests.helpers import lake_files, query
+from tests.helpers import lake_files, query, rankings_body, run
 
 # The sample ends on 2026-05-10: the snapshot published the next day holds its last 30 days,
 # and one 29 days older holds the 30 days before those (with a day in common).
@@ -167,3 +169,43 @@ def test_a_damaged_lake_file_of_an_exports_snapshot_is_written_again_from_its_la
 
     assert [repair.path for repair in repairs] == [damaged]
     assert damaged.read_bytes() == intact
+
+
+def test_where_both_feeds_hold_a_day_their_difference_is_a_warning_not_a_block(
+    built_copy: DataPaths, exports: FakeExports
+):
+    day = date(2026, 5, 10)
+    ingest(built_copy, exports, day, day)
+    # The Data API's figure for the day, 1% above the exports' for one model, fetched later.
+    exports_rows = [
+        line.split(",")
+        for line in exports.snapshots[NEWEST].decode().split("\r\n")[1:-1]
+        if line.startswith(str(day))
+    ]
+    api_rows = [
+        (str(day), slug, str(int(tokens) * 101 // 100 if rank == "1" else int(tokens)))
+        for _, slug, rank, tokens, _ in exports_rows
+    ]
+    body = rankings_body(api_rows, str(day), str(day), as_of="2026-05-12T02:00:00Z")
+    ingest_rankings_response(
+        built_copy,
+        FetchedResponse(body, datetime(2026, 5, 12, 3, tzinfo=UTC), "api", "test"),
+        day,
+        day,
+    )
+
+    result = run("warehouse_job")
+
+    assert result.success
+    checks = {e.check_name: (e.passed, e.severity) for e in result.get_asset_check_evaluations()}
+    assert checks["api_and_exports_agree"] == (False, dg.AssetCheckSeverity.WARN)
+    assert checks["published_shares_match_computed_shares"][0]
+    [(restated, first, latest)] = query(
+        built_copy,
+        "select count(*), min(first_source), min(latest_source) from marts.mart_restatements "
+        "where date = ? and absolute_change <> 0",
+        [day],
+    )
+    # The day's first snapshot is the sample's (the exports' equal it); only the model the API
+    # revised changed, and each side names its feed.
+    assert (restated, first, latest) == (1, "sample", "api")

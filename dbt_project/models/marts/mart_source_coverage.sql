@@ -92,8 +92,12 @@ coverage as (
 
 select
     coverage.*,
-    cast(sum(case when is_covered then 1 else 0 end) over (partition by week_start) as integer)
-        as week_days_covered,
-    sum(case when is_covered then 1 else 0 end) over (partition by week_start) = 7
+    cast(
+        sum(case when coverage.is_covered then 1 else 0 end)
+            over (partition by coverage.week_start)
+        as integer
+    ) as week_days_covered,
+    sum(case when coverage.is_covered then 1 else 0 end)
+        over (partition by coverage.week_start) = 7
         as is_complete_week
 from coverage
