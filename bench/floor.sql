@@ -104,8 +104,8 @@ select
     cast(w.tokens as bigint) as total_tokens,
     w.tokens / cast(t.total_tokens as double) as token_share,
     cast(case
-        when w.region <> 'Unattributed' then row_number() over (
-            partition by w.week_start, w.region = 'Unattributed'
+        when w.region not in ('Unattributed', 'Undisclosed') then row_number() over (
+            partition by w.week_start, w.region in ('Unattributed', 'Undisclosed')
             order by w.tokens desc, w.region asc
         )
     end as integer) as region_rank,
@@ -131,8 +131,8 @@ select
     cast(w.tokens as bigint) as total_tokens,
     w.tokens / cast(t.total_tokens as double) as token_share,
     cast(case
-        when w.country_code <> 'ZZ' then row_number() over (
-            partition by w.week_start, w.country_code = 'ZZ'
+        when w.country_code not in ('ZZ', 'XU') then row_number() over (
+            partition by w.week_start, w.country_code in ('ZZ', 'XU')
             order by w.tokens desc, w.country_code asc
         )
     end as integer) as country_rank,
