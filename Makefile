@@ -19,6 +19,9 @@ quoted = '$(subst ','\'',$(value $(1)))'
 # Recipe lines that set the shell variable `data` to the pipeline's data directory
 # (PIPELINE_DATA_DIR, default data, as orchestration/lib/settings.py reads it).
 set_data_dir = data=$(call quoted,PIPELINE_DATA_DIR); data="$${data:-data}"
+# A recipe's first line where a command needs what `make demo` makes: before the demo it says
+# "run `make demo` first" in one line (orchestration/cli/require_data.py).
+require_data = $(BIN)/python -m orchestration.cli.require_data
 
 .PHONY: install lock demo test check lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair
 
@@ -58,6 +61,10 @@ lock: $(INSTALLED)
 # DuckDB's in dbt_project/target/, each Spark target's in dbt_project/target/<target>/.
 DBT_TARGET ?= duckdb
 export DBT_TARGET
+# Checked as make reads this file, before anything is installed: a typo costs no install.
+ifeq ($(filter $(DBT_TARGET),duckdb spark spark_thrift),)
+$(error DBT_TARGET=$(DBT_TARGET) is not a target the pipeline builds with: use duckdb (the default), spark or spark_thrift (docs/scale-out.md))
+endif
 DBT_SOURCES := dbt_project/dbt_project.yml dbt_project/profiles.yml $(shell find dbt_project/models dbt_project/macros dbt_project/seeds dbt_project/tests -type f)
 MANIFEST := dbt_project/target$(if $(filter-out duckdb,$(DBT_TARGET)),/$(DBT_TARGET))/manifest.json
 dbt_parse = cd dbt_project && DBT_TARGET=$(1) ../$(BIN)/dbt parse --profiles-dir . --quiet --target $(1) --target-path $(2)
@@ -124,13 +131,17 @@ bench: $(MANIFEST)
 SUPERSET_VENV := .venv-superset
 SUPERSET_INSTALLED := $(SUPERSET_VENV)/.installed
 $(SUPERSET_INSTALLED): $(INSTALLED) locks/superset.txt
+	@echo "make bi: installing Apache Superset into $(SUPERSET_VENV) from locks/superset.txt (first start only)"
 	$(PYTHON) -m venv $(SUPERSET_VENV)
 	$(call uv_install,$(SUPERSET_VENV)/bin/python) -r locks/superset.txt
 	touch $@
 
 # The Superset dashboard on the published warehouse (docs/bi.md), on http://127.0.0.1:8088.
 BI_PORT ?= 8088
-bi: $(INSTALLED) $(SUPERSET_INSTALLED)
+# Before the demo it says so in one line, before installing anything.
+bi: $(INSTALLED)
+	@$(require_data) published "make bi"
+	@$(MAKE) --no-print-directory $(SUPERSET_INSTALLED)
 	BI_PORT=$(BI_PORT) exec $(BIN)/python -m orchestration.cli.supervise \
 		$(BIN)/python -m orchestration.cli.superset
 
@@ -138,24 +149,27 @@ bi: $(INSTALLED) $(SUPERSET_INSTALLED)
 UI_PORT ?= 3000
 ui: $(MANIFEST)
 	@$(BIN)/python -m orchestration.cli.prepare_instance "make ui"
+	@$(require_data) published "make ui" --notice
 	$(BIN)/python -m orchestration.cli.supervise $(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT)
 
 # The pipeline as a service (docs/operations.md): dagster-daemon and dagster-webserver on a
 # PostgreSQL instance (DAGSTER_POSTGRES_URL, or a local cluster under <data dir>/service), with
 # the daily schedules on. The UI on http://$(SERVE_HOST):$(SERVE_PORT). Stops on Ctrl-C or SIGTERM.
 SERVE_HOST ?= 127.0.0.1
-SERVE_PORT ?= 3000
+SERVE_PORT ?= 3001
 serve: $(MANIFEST)
 	$(BIN)/python -m orchestration.cli.serve --host $(SERVE_HOST) --port $(SERVE_PORT)
 
 # How late the lake's rankings are (dbt source freshness): an error when yesterday (UTC) is not
 # in by 06:00 UTC. The bundled sample ends in May 2026, so on it this reports an error.
 freshness: $(MANIFEST)
+	@$(require_data) lake "make freshness"
 	cd dbt_project && ../$(BIN)/dbt source freshness --profiles-dir .
 
 # The semantic layer (MetricFlow) over the published warehouse, attached read-only
-# (docs/analysts.md): make metrics ARGS="--metrics tokens,china_share --group-by metric_time__week"
+# (docs/analysts.md): make metrics ARGS="--metrics tokens,china_share --group-by metric_time__week --order metric_time__week"
 metrics: $(MANIFEST)
+	@$(require_data) published "make metrics"
 	cd dbt_project && DBT_PROFILES_DIR=. DBT_TARGET=published ../$(BIN)/mf query $(ARGS)
 
 # dbt's documentation site (models, columns, tests, lineage) on http://127.0.0.1:$(DOCS_PORT).
@@ -163,6 +177,7 @@ metrics: $(MANIFEST)
 # it with everything it started.
 DOCS_PORT ?= 8080
 docs: $(MANIFEST)
+	@$(require_data) published "make docs" --notice
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && exec ../$(BIN)/python \
 		-m orchestration.cli.supervise ../$(BIN)/dbt docs serve --profiles-dir . \
 		--host 127.0.0.1 --port $(DOCS_PORT)

@@ -42,7 +42,12 @@ def test_make_demo_prints_a_short_summary_and_logs_the_detail(tmp_path: Path):
     assert re.search(r"marts\.dim_models +40 rows", output)
     assert re.search(r"marts\.publication +1 row\b", output)
     # Three headlines from the marts, with the citation.
-    assert "China overtook the United States in the week of 2026-02-09: 55.0%" in output
+    # The sample has no `other` row: its shares say they are of the listed models only.
+    assert (
+        "China overtook the United States in the week of 2026-02-09: 55.0% of the listed "
+        "models' tokens against 45.0%." in output
+    )
+    assert "Shares are of the listed models' tokens only, not of all tokens: 182 of 182" in output
     assert "#1 model in the week of 2026-05-04: Tencent: Hy3 preview (free)" in output
     assert "Newest trillion-token model: DeepSeek: DeepSeek V4 Flash, 1T on 2026-05-05" in output
     assert f"{CITATION} Licensed under CC BY 4.0." in output

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import date
 
 import dagster as dg
 import duckdb
@@ -21,6 +22,7 @@ from tests.helpers import (
     DUCKDB_CLI,
     QUIET,
     cli,
+    restate,
     run,
     thousandfold_first_row,
     write_later_snapshot,
@@ -221,6 +223,30 @@ def test_the_exports_of_one_publish_are_switched_together_and_carry_their_source
         metadata = pq.read_metadata(export).metadata
         assert metadata[b"as_of"] == b"2026-05-11T00:00:00+00:00", export.name
         assert metadata[b"source"] == b"sample"
+        assert metadata[b"share_scope"] == b"listed models only"
         assert metadata[b"citation"] == (
             b"Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
         )
+
+
+def test_each_publish_says_what_changed_since_the_one_before(built_copy: DataPaths):
+    [first] = cli(built_copy.published_warehouse, "select changes from marts.publication")
+    assert first["changes"] == "The first publish: every day is new."
+    day = date(2026, 2, 10)
+    new_leader_tokens = restate(built_copy, day, extra_tokens=5_000_000)
+
+    assert run("warehouse_job").success
+
+    [publication] = cli(
+        built_copy.published_warehouse,
+        "select previous_published_at is not null as after_another, dates_added, rows_added, "
+        "tokens_added, dates_restated, tokens_restated, dates_removed, changes "
+        "from marts.publication",
+    )
+    assert new_leader_tokens > 0
+    assert publication["after_another"] is True
+    added = (publication["dates_added"], publication["rows_added"], publication["tokens_added"])
+    assert added == (0, 0, 0)
+    assert (publication["dates_restated"], publication["tokens_restated"]) == (1, 5_000_000)
+    assert publication["dates_removed"] == 0
+    assert "1 day(s) restated (net +0.0000T tokens)" in publication["changes"]

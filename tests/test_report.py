@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -31,11 +32,15 @@ CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:
 def charts(published_sample: DataPaths) -> dict[str, Chart]:
     """Every chart of the report, built from the published sample."""
     with connect_duckdb(published_sample.published_warehouse, read_only=True) as connection:
+        [(scope_note,)] = connection.execute(
+            "select share_scope_note from marts.publication"
+        ).fetchall()
+        subtitle = [CITATION, scope_note]
         return {
-            "region_share": region_share_chart(connection, CITATION)[0],
-            "top_vendors": top_vendors_chart(connection, CITATION),
-            "fastest_growers": fastest_growers_chart(connection, CITATION)[0],
-            "trillion_token_club": trillion_club_chart(connection, CITATION),
+            "region_share": region_share_chart(connection, subtitle)[0],
+            "top_vendors": top_vendors_chart(connection, subtitle),
+            "fastest_growers": fastest_growers_chart(connection, subtitle)[0],
+            "trillion_token_club": trillion_club_chart(connection, subtitle),
         }
 
 
@@ -51,10 +56,14 @@ def test_report_and_every_image_are_written(published_sample: DataPaths):
         assert image.read_bytes().startswith(b"\x89PNG\r\n\x1a\n"), chart
 
 
-def test_every_chart_carries_the_citation_and_as_of(charts: dict[str, Chart]):
+def test_every_chart_carries_the_citation_as_of_and_share_scope(charts: dict[str, Chart]):
     # The PNG is drawn from the same spec, so a shared image keeps its source.
     for chart in charts.values():
-        assert chart.spec["title"]["subtitle"][0] == CITATION, chart.slug
+        citation, scope, licence = chart.spec["title"]["subtitle"]
+        assert citation == CITATION, chart.slug
+        # The sample has no `other` row: each image says its shares are of listed models only.
+        assert scope.startswith("Shares are of the listed models' tokens only"), chart.slug
+        assert licence == "Licensed under CC BY 4.0.", chart.slug
 
 
 def test_a_vendor_absent_for_a_week_is_a_gap_not_a_line(charts: dict[str, Chart]):
@@ -155,3 +164,18 @@ def test_the_report_preview_in_the_ui_carries_its_chart_inline(published_sample:
     assert image.startswith("data:image/png;base64,")
     assert base64.b64decode(image.split(",", 1)[1]).startswith(b"\x89PNG\r\n\x1a\n")
     assert "Source: OpenRouter (openrouter.ai/rankings), as of " in preview
+
+
+def test_week_axes_tick_on_mondays(charts: dict[str, Chart]):
+    # ISO weeks start on Monday: a tick under "week starting" must fall on one.
+    for slug in ("region_share", "top_vendors"):
+        axes = [
+            layer["encoding"]["x"]["axis"]
+            for layer in layers(charts[slug].spec)
+            if "axis" in layer.get("encoding", {}).get("x", {})
+        ]
+        assert axes, slug
+        for axis in axes:
+            ticks = [date(v["year"], v["month"], v["date"]) for v in axis["values"]]
+            assert 2 <= len(ticks) <= 8, slug
+            assert all(tick.weekday() == 0 for tick in ticks), (slug, ticks)

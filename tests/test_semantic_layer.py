@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 
 import duckdb
@@ -64,10 +65,17 @@ def test_the_semantic_layer_reads_the_published_warehouse_beside_bi_readers(
     before = published_sample.published_warehouse.read_bytes()
     with duckdb.connect(str(published_sample.published_warehouse), read_only=True):
         completed = run_command(
-            ["make", "metrics", "ARGS=--metrics vendor_hhi --group-by metric_time__week"],
+            [
+                "make",
+                "metrics",
+                "ARGS=--metrics vendor_hhi --group-by metric_time__week --order metric_time__week",
+            ],
             PATH=without_the_virtualenv(os.environ["PATH"]),
             PIPELINE_DATA_DIR=str(published_sample.data_dir),
         )
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert "vendor_hhi" in completed.stdout
+    # Weeks in order, as the README's command prints them.
+    weeks = re.findall(r"\b(\d{4}-\d{2}-\d{2})", completed.stdout)
+    assert len(weeks) > 20 and weeks == sorted(weeks)
     assert published_sample.published_warehouse.read_bytes() == before

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 from pathlib import Path
 
 import pytest
@@ -19,6 +18,7 @@ from tests.helpers import (
     run_command,
     run_job_on_engine,
     start_make,
+    stop_make_with_sigterm,
     user_environment,
     without_the_virtualenv,
 )
@@ -62,8 +62,8 @@ def test_warehouse_job_builds_on_a_standalone_cluster_through_thrift(
             cluster_lake, "spark_thrift", "warehouse_job", SPARK_THRIFT_PORT=thrift_port
         )
     finally:
-        os.killpg(cluster.pid, signal.SIGTERM)
-        cluster.wait(timeout=120)
+        # SIGTERM to make alone, as `kill` sends it: the cluster stops with all it started.
+        stop_make_with_sigterm(cluster, int(thrift_port))
 
     logs = cluster_lake.data_dir / "spark-cluster"
     # The Thrift server's application ran on the cluster: registered, an executor on the worker.

@@ -28,8 +28,8 @@ from orchestration.cli.demo_summary import (
     ingested_lines,
     next_command_lines,
     published_lines,
-    shown,
 )
+from orchestration.cli.display import shown
 from orchestration.cli.entry_point import run_entry_point
 from orchestration.cli.running import (
     load_definitions,

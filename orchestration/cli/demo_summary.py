@@ -10,20 +10,12 @@ from pathlib import Path
 
 import dagster as dg
 
+from orchestration.cli.display import shown
 from orchestration.defs.project import dbt_project
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths
 from orchestration.lib.sql_queries import china_overtaking, run_query
 from orchestration.lib.storage import connect_duckdb
-
-
-def shown(path: Path) -> str:
-    """``path`` as a user types it here: relative to the current directory when inside it.
-
-    Links are kept as they are (``data/exports/marts`` is a link to the current version).
-    """
-    relative = os.path.relpath(os.path.abspath(path))
-    return str(path) if relative.startswith("..") else relative
 
 
 def first_sentence(text: str, limit: int = 64) -> str:
@@ -111,10 +103,12 @@ def published_lines(paths: DataPaths) -> list[str]:
             name: warehouse.execute(f"select count(*) from marts.{name}").fetchone()[0]
             for name in tables
         }
+        [(changes,)] = warehouse.execute("select changes from marts.publication").fetchall()
     width = max(len(name) for name in tables)
     return [
         f"Published {shown(paths.published_warehouse)} (read-only for analysts and BI tools), "
         f"Parquet in {shown(paths.exports_dir)}",
+        f"  {changes}",
         *(
             f"  marts.{name:<{width}} {counts[name]:>6,} {'row' if counts[name] == 1 else 'rows'}"
             for name in tables
@@ -147,24 +141,25 @@ def coverage_lines(paths: DataPaths) -> list[str]:
 def headline_lines(paths: DataPaths) -> list[str]:
     """The week China overtook the US, the latest week's #1 model and the newest 1T model."""
     with connect_duckdb(paths.published_warehouse, read_only=True) as warehouse:
-        citation, licence = warehouse.execute(
-            "select citation, licence from marts.publication"
+        citation, licence, scope, scope_note = warehouse.execute(
+            "select citation, licence, share_scope, share_scope_note from marts.publication"
         ).fetchone()
         overtaking = china_overtaking(warehouse)
         leader = run_query(warehouse, "summary/latest_leader").fetchone()
         newest = run_query(warehouse, "summary/newest_trillion_model").fetchone()
+    of_tokens = "of all tokens" if scope == "all tokens" else "of the listed models' tokens"
     lines = ["Headlines"]
     if overtaking:
         week, china_pct, us_pct = overtaking
         lines.append(
             f"  China overtook the United States in the week of {week}: "
-            f"{china_pct:.1f}% of tokens against {us_pct:.1f}%."
+            f"{china_pct:.1f}% {of_tokens} against {us_pct:.1f}%."
         )
     if leader:
         week, name, tokens, share = leader
         lines.append(
             f"  #1 model in the week of {week}: {name}, {tokens / 1e12:.2f}T tokens "
-            f"({share:.1%} of the week)."
+            f"({share:.1%} {of_tokens} that week)."
         )
     if newest:
         name, crossed_on, days_from_launch, days_to_cross = newest
@@ -174,7 +169,7 @@ def headline_lines(paths: DataPaths) -> list[str]:
             else f"{days_to_cross} days after it first appeared"
         )
         lines.append(f"  Newest trillion-token model: {name}, 1T on {crossed_on}, {since}.")
-    return [*lines, f"  {citation} {licence}"]
+    return [*lines, f"  {scope_note}", f"  {citation} {licence}"]
 
 
 def next_command_lines(paths: DataPaths) -> list[str]:
@@ -193,7 +188,8 @@ def next_command_lines(paths: DataPaths) -> list[str]:
         ("the Superset dashboard", "make bi"),
         (
             "a metric",
-            'make metrics ARGS="--metrics tokens,china_share --group-by metric_time__week"',
+            'make metrics ARGS="--metrics tokens,china_share --group-by metric_time__week '
+            '--order metric_time__week"',
         ),
     ]
     width = max(len(purpose) for purpose, _ in commands)

@@ -47,7 +47,7 @@ def write_instance_config(home: Path) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1", help="the UI's address (default loopback)")
-    parser.add_argument("--port", type=int, default=3000, help="the UI's port")
+    parser.add_argument("--port", type=int, default=3001, help="the UI's port")
     arguments = parser.parse_args()
 
     paths = data_paths()

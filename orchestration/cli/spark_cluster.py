@@ -15,29 +15,36 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 import pyspark
 
 from orchestration.cli.entry_point import run_entry_point
+from orchestration.cli.supervise import stop_groups
 from orchestration.lib.settings import data_paths
 
 SPARK_HOME = Path(pyspark.__file__).parent
 HOST = "127.0.0.1"
 
 
-def wait_for_port(port: int, processes: list[subprocess.Popen], seconds: float = 180) -> None:
-    """Wait until something listens on ``port``; exit if a process of the cluster died."""
+def wait_for_port(
+    port: int, processes: list[subprocess.Popen], stopping: threading.Event, seconds: float = 180
+) -> None:
+    """Wait until something listens on ``port`` (or a stop is asked); exit if a process of the
+    cluster died."""
     deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and not stopping.is_set():
         for process in processes:
             if process.poll() is not None:
                 sys.exit(f"make spark-cluster: {process.args[1]} exited ({process.returncode})")
         with socket.socket() as probe:
             if probe.connect_ex((HOST, port)) == 0:
                 return
-        time.sleep(1)
+        stopping.wait(1.0)
+    if stopping.is_set():
+        return
     sys.exit(f"make spark-cluster: nothing listens on {HOST}:{port} after {seconds:.0f}s")
 
 
@@ -77,35 +84,40 @@ def main() -> None:
         ],
     }  # fmt: skip
     processes: list[subprocess.Popen] = []
-
-    def stop(*_: object) -> None:
-        for process in reversed(processes):
-            process.terminate()
-        for process in processes:
-            process.wait(timeout=60)
-        sys.exit(0)
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    for name, command in commands.items():
-        log = (logs / f"{name}.log").open("w")
-        processes.append(
-            subprocess.Popen(command, env=environment, stdout=log, stderr=subprocess.STDOUT)
-        )
-        if name == "master":
-            wait_for_port(master_port, processes)
-    wait_for_port(thrift_port, processes)
-    print(
-        f"Spark cluster: master {master}, Thrift server on {HOST}:{thrift_port} "
-        f"(DBT_TARGET=spark_thrift SPARK_THRIFT_PORT={thrift_port}); logs in {logs}",
-        flush=True,
-    )
-    while all(process.poll() is None for process in processes):
-        time.sleep(1)
-    for process in processes:
-        if process.poll() is None:
-            process.terminate()
-    sys.exit(f"make spark-cluster: a process of the cluster exited; see the logs in {logs}")
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stopping.set())
+    try:
+        for name, command in commands.items():
+            log = (logs / f"{name}.log").open("w")
+            # Each in a process group of its own, stopped with what it started (the worker's
+            # executors) by stop_groups.
+            processes.append(
+                subprocess.Popen(
+                    command,
+                    env=environment,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+            if name == "master":
+                wait_for_port(master_port, processes, stopping)
+        wait_for_port(thrift_port, processes, stopping)
+        if not stopping.is_set():
+            print(
+                f"Spark cluster: master {master}, Thrift server on {HOST}:{thrift_port} "
+                f"(DBT_TARGET=spark_thrift SPARK_THRIFT_PORT={thrift_port}); logs in {logs}; "
+                "Ctrl-C or SIGTERM stops it",
+                flush=True,
+            )
+        while not stopping.wait(1.0):
+            if any(process.poll() is not None for process in processes):
+                sys.exit(
+                    f"make spark-cluster: a process of the cluster exited; see the logs in {logs}"
+                )
+    finally:
+        stop_groups(list(reversed(processes)))
 
 
 if __name__ == "__main__":

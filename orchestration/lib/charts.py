@@ -3,7 +3,8 @@
 The report embeds each spec as an interactive chart (tooltips with exact figures, series toggled
 from the legend) through the Vega libraries that vl-convert bundles, inlined in the page so
 nothing is fetched at view time; vl-convert also renders the same spec to the PNG that is shared
-on its own. Every spec carries the citation and the data's ``as_of`` in its subtitle, so both
+on its own. Every spec carries the citation, the data's ``as_of`` and what its shares are of in
+its subtitle, so all
 drawings do.
 """
 
@@ -54,11 +55,12 @@ def records(columns: list[str], rows: list[tuple]) -> list[dict[str, Any]]:
     ]
 
 
-def cited(chart: alt.TopLevelMixin, title: str, citation: str) -> dict[str, Any]:
-    """The chart's spec, titled, with the citation as its subtitle, at the report's size."""
+def cited(chart: alt.TopLevelMixin, title: str, subtitle: list[str]) -> dict[str, Any]:
+    """The chart's spec, titled, with ``subtitle`` (the citation, and what its shares are of)
+    and the licence under the title, at the report's size."""
     return chart.properties(
         title=alt.TitleParams(
-            title, subtitle=[citation, "Licensed under CC BY 4.0."], anchor="start"
+            title, subtitle=[*subtitle, "Licensed under CC BY 4.0."], anchor="start"
         ),
         width=WIDTH,
         height=HEIGHT,

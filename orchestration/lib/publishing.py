@@ -32,6 +32,7 @@ from orchestration.lib.settings import (
     PUBLISHED_STORAGE_VERSION,
     DataPaths,
 )
+from orchestration.lib.sql_queries import run_query
 from orchestration.lib.storage import (
     atomic_path,
     connect_duckdb,
@@ -41,6 +42,63 @@ from orchestration.lib.storage import (
 )
 
 PUBLICATION_TABLE = "publication"
+
+
+def share_scope(dates: int, dates_with_other: int) -> tuple[str, str]:
+    """What the published shares are shares of: ``all tokens`` when every day has its ``other``
+    row (the Data API, the exports), else ``listed models only``; and the sentence saying so."""
+    if dates and dates_with_other == dates:
+        return "all tokens", (
+            "Shares are of all tokens on OpenRouter (models outside the daily top 50 included, "
+            "as `other`)."
+        )
+    without_other = dates - dates_with_other
+    return "listed models only", (
+        "Shares are of the listed models' tokens only, not of all tokens: "
+        f"{without_other} of {dates} days have no `other` row (the bundled sample holds each "
+        "week's top models only)."
+    )
+
+
+@dataclass(frozen=True)
+class PublishChanges:
+    """What a publish changed against the previous one (all 0 for the first)."""
+
+    previous_published_at: datetime | None = None
+    dates_added: int = 0
+    rows_added: int = 0
+    tokens_added: int = 0
+    dates_restated: int = 0
+    tokens_restated: int = 0
+    dates_removed: int = 0
+
+    def sentence(self) -> str:
+        """The changes in words, for the demo's output and the publication table."""
+        if self.previous_published_at is None:
+            return "The first publish: every day is new."
+        parts = [
+            f"{self.dates_added} day(s) added ({self.rows_added:,} rows, "
+            f"{self.tokens_added / 1e12:,.2f}T tokens)",
+            f"{self.dates_restated} day(s) restated (net {self.tokens_restated / 1e12:+,.4f}T "
+            "tokens)",
+        ]
+        if self.dates_removed:
+            parts.append(f"{self.dates_removed} day(s) taken out")
+        since = self.previous_published_at.astimezone(UTC).isoformat(timespec="seconds")
+        return f"Since the publish of {since}: " + ", ".join(parts) + "."
+
+
+def changes_since_previous_publish(
+    connection: duckdb.DuckDBPyConnection, paths: DataPaths
+) -> PublishChanges:
+    """Compare the new marts (attached as ``pub``) with the published file still in place."""
+    if not paths.published_warehouse.exists():
+        return PublishChanges()
+    connection.execute(f"attach {sql_string(paths.published_warehouse)} as previous (read_only)")
+    try:
+        return PublishChanges(*run_query(connection, "publish/changes").fetchone())
+    finally:
+        connection.execute("detach previous")
 
 
 @dataclass(frozen=True)
@@ -54,6 +112,8 @@ class Publication:
     dates: int
     source: str
     citation: str
+    share_scope: str
+    changes: PublishChanges
     tables: dict[str, int]
     warehouse: Path
     warehouse_bytes: int
@@ -108,20 +168,28 @@ def publish_warehouse(
             table: connection.execute(f"select count(*) from pub.marts.{table}").fetchone()[0]
             for table in mart_tables(connection, "pub")
         }
-        as_of, first_date, last_date, dates_covered, sources = connection.execute(
+        as_of, first_date, last_date, dates_covered, sources, dates_with_other = connection.execute(
             """
-            select max(as_of), min(date), max(date), count(distinct date),
-                   string_agg(distinct source, ', ' order by source)
-            from pub.marts.fct_model_daily_tokens
-            """
+                select max(as_of), min(date), max(date), count(distinct date),
+                       string_agg(distinct source, ', ' order by source),
+                       count(distinct date) filter (where is_other)
+                from pub.marts.fct_model_daily_tokens
+                """
         ).fetchone()
         citation = CITATION_TEMPLATE.format(as_of=as_of.astimezone(UTC).isoformat())
+        scope, scope_note = share_scope(dates_covered, dates_with_other)
+        changes = changes_since_previous_publish(connection, paths)
         connection.execute(
             f"""
             create table pub.marts.{PUBLICATION_TABLE} as
             select ?::timestamptz as published_at, ?::timestamptz as data_as_of,
                    ?::date as first_date, ?::date as last_date, ?::integer as dates_covered,
-                   ?::varchar as source, ?::varchar as citation, ?::varchar as licence
+                   ?::varchar as source, ?::varchar as citation, ?::varchar as licence,
+                   ?::varchar as share_scope, ?::varchar as share_scope_note,
+                   ?::timestamptz as previous_published_at, ?::integer as dates_added,
+                   ?::bigint as rows_added, ?::bigint as tokens_added,
+                   ?::integer as dates_restated, ?::bigint as tokens_restated,
+                   ?::integer as dates_removed, ?::varchar as changes
             """,
             [
                 published_at,
@@ -132,6 +200,16 @@ def publish_warehouse(
                 sources,
                 citation,
                 LICENCE_NOTE,
+                scope,
+                scope_note,
+                changes.previous_published_at,
+                changes.dates_added,
+                changes.rows_added,
+                changes.tokens_added,
+                changes.dates_restated,
+                changes.tokens_restated,
+                changes.dates_removed,
+                changes.sentence(),
             ],
         )
         # Detaching checkpoints the new file, so it is complete before it is renamed into place.
@@ -145,6 +223,8 @@ def publish_warehouse(
             "source": sources,
             "citation": citation,
             "licence": LICENCE_NOTE,
+            "share_scope": scope,
+            "share_scope_note": scope_note,
         },
     )
     return Publication(
@@ -155,6 +235,8 @@ def publish_warehouse(
         dates=dates_covered,
         source=sources,
         citation=citation,
+        share_scope=scope,
+        changes=changes,
         tables=tables,
         warehouse=paths.published_warehouse,
         warehouse_bytes=paths.published_warehouse.stat().st_size,
@@ -206,7 +288,7 @@ def export_marts(
     """Export every table of the published warehouse's ``marts`` schema to one Parquet file.
 
     The files of one publish go to a new folder of ``exports/versions``, each carrying
-    ``metadata`` (as_of, source, citation) in its key-value metadata; then the link
+    ``metadata`` (as_of, source, citation, share_scope) in its key-value metadata; then the link
     ``exports/marts`` is switched to that folder in one rename. A reader of several files sees
     one publish, never two mixed. The folder it replaced stays for readers still in it; older
     ones are removed.

@@ -29,6 +29,7 @@ REGION_COLOURS = {
     "Europe": "#59a14f",
     "Other": "#b07aa1",
     "Unattributed": "#bab0ac",
+    "Undisclosed": "#9c755f",
 }
 MILESTONE_LINES = (10**12, 2 * 10**12, 5 * 10**12)
 TOP_VENDORS = 6
@@ -37,7 +38,22 @@ CLUB_LINES = 12
 REPORT_WEEKS = 104
 # Days from the first charted week to the newest: REPORT_WEEKS weeks are charted.
 CHARTED_DAYS = 7 * (REPORT_WEEKS - 1)
-WEEK = alt.X("utcyearmonthdate(week_start):T", title="week starting")
+MAX_WEEK_TICKS = 8
+
+
+def week_axis(weeks: list[date]) -> alt.X:
+    """The week axis, its ticks on Mondays: ISO weeks start on Monday, and Vega's own week ticks
+    fall on Sundays. Every n-th week of ``weeks`` is labelled, at most ``MAX_WEEK_TICKS``."""
+    shown = sorted(set(weeks))
+    step = max(1, -(-len(shown) // MAX_WEEK_TICKS))
+    ticks = [alt.DateTime(year=w.year, month=w.month, date=w.day, utc=True) for w in shown[::step]]
+    return alt.X(
+        "utcyearmonthdate(week_start):T",
+        title="week starting (Monday)",
+        axis=alt.Axis(values=ticks, format="%Y-%m-%d", labelAngle=-30),
+    )
+
+
 WEEK_TOOLTIP = alt.Tooltip("utcyearmonthdate(week_start):T", title="week starting")
 
 
@@ -67,7 +83,7 @@ class Report:
 
 
 def region_share_chart(
-    connection: duckdb.DuckDBPyConnection, citation: str
+    connection: duckdb.DuckDBPyConnection, subtitle: list[str]
 ) -> tuple[Chart, date | None]:
     """Weekly token share by region, stacked, with the week China overtook the US marked.
 
@@ -82,11 +98,12 @@ def region_share_chart(
     overtaken = china_overtaking(connection)
     overtaking = overtaken[0] if overtaken else None
     title = "Weekly token share by region"
+    week = week_axis(list(shares))
     areas = (
         alt.Chart(alt.Data(values=records(columns, rows)))
         .mark_area(opacity=0.85)
         .encode(
-            x=WEEK,
+            x=week,
             y=alt.Y(
                 "token_share:Q",
                 stack="zero",
@@ -108,9 +125,9 @@ def region_share_chart(
     if overtaking in shares:
         marker = alt.Chart(alt.Data(values=[{"week_start": overtaking.isoformat()}]))
         layers += [
-            marker.mark_rule(strokeDash=[5, 3], color="black").encode(x=WEEK),
+            marker.mark_rule(strokeDash=[5, 3], color="black").encode(x=week),
             marker.mark_text(align="left", dx=5, y=12, fontSize=11).encode(
-                x=WEEK, text=alt.value(f"China overtakes the US, week of {overtaking:%d %b %Y}")
+                x=week, text=alt.value(f"China overtakes the US, week of {overtaking:%d %b %Y}")
             ),
         ]
     caption = (
@@ -118,11 +135,11 @@ def region_share_chart(
         if overtaking
         else "China has not overtaken the United States in the weeks shown."
     )
-    spec = cited(alt.layer(*layers), title, citation)
+    spec = cited(alt.layer(*layers), title, subtitle)
     return Chart("region_share", title, caption, spec, columns, rows), overtaking
 
 
-def top_vendors_chart(connection: duckdb.DuckDBPyConnection, citation: str) -> Chart:
+def top_vendors_chart(connection: duckdb.DuckDBPyConnection, subtitle: list[str]) -> Chart:
     """Weekly tokens of the vendors with the most tokens over the weeks shown.
 
     A week in which a vendor had no ranked tokens is a gap in its line, not a point at zero and
@@ -139,7 +156,7 @@ def top_vendors_chart(connection: duckdb.DuckDBPyConnection, citation: str) -> C
         series_field="vendor_name",
         series_title="vendor",
         tokens_field="total_tokens",
-        x=WEEK,
+        x=week_axis([row[0] for row in rows]),
         y_title="tokens per week (trillions)",
         tooltip=[
             WEEK_TOOLTIP,
@@ -152,11 +169,11 @@ def top_vendors_chart(connection: duckdb.DuckDBPyConnection, citation: str) -> C
         f"tokens for that vendor ({absent} vendor-weeks here); it is not drawn as zero or "
         "bridged by a line."
     )
-    return Chart("top_vendors", title, caption, cited(lines, title, citation), columns, rows)
+    return Chart("top_vendors", title, caption, cited(lines, title, subtitle), columns, rows)
 
 
 def fastest_growers_chart(
-    connection: duckdb.DuckDBPyConnection, citation: str
+    connection: duckdb.DuckDBPyConnection, subtitle: list[str]
 ) -> tuple[Chart, date | None]:
     """Week-over-week growth of the models that grew most in the latest complete week.
 
@@ -190,11 +207,11 @@ def fastest_growers_chart(
         f"{declined} other models ranked in both weeks declined and are not drawn."
     )
     return Chart(
-        "fastest_growers", title, caption, cited(bars, title, citation), columns, rows
+        "fastest_growers", title, caption, cited(bars, title, subtitle), columns, rows
     ), latest
 
 
-def trillion_club_chart(connection: duckdb.DuckDBPyConnection, citation: str) -> Chart:
+def trillion_club_chart(connection: duckdb.DuckDBPyConnection, subtitle: list[str]) -> Chart:
     """Cumulative tokens of the club's largest models against days since each model's launch.
 
     Measured from launch (the catalogue's ``created`` date), not from first appearance: a model
@@ -250,7 +267,7 @@ def trillion_club_chart(connection: duckdb.DuckDBPyConnection, citation: str) ->
         f"mart). Points are week ends; a gap is a week with no ranked tokens."
     )
     return Chart(
-        "trillion_token_club", title, caption, cited(layers, title, citation), columns, rows
+        "trillion_token_club", title, caption, cited(layers, title, subtitle), columns, rows
     )
 
 
@@ -283,17 +300,18 @@ def coverage_note(feeds: str, days: int, gap_dates: list) -> str:
     return f"Figures from {named} ({feeds}), {days} days: {gaps}."
 
 
-def render_html(charts: list[Chart], citation: str, is_sample: bool, coverage: str) -> str:
+def render_html(
+    charts: list[Chart], citation: str, is_sample: bool, coverage: str, scope_note: str
+) -> str:
     """The whole report as one HTML document with nothing to fetch.
 
     Each chart's PNG is linked (written beside the page) and shown if the script cannot run.
     """
     sample_note = (
         "<p class='note'>This report shows the bundled sample: 26 weeks of real weekly top-model "
-        "figures spread over days, with no <code>other</code> row, so shares are of the top "
-        "models only.</p>"
+        f"figures spread over days. {html.escape(scope_note)}</p>"
         if is_sample
-        else ""
+        else f"<p class='note'>{html.escape(scope_note)}</p>"
     )
     sections = "".join(
         f"<section id='{chart.slug}'><h2>{html.escape(chart.title)}</h2>"
@@ -329,16 +347,18 @@ td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
 def build_report(paths: DataPaths) -> Report:
     """Render every chart from the published warehouse and write the report atomically."""
     with connect_duckdb(paths.published_warehouse, read_only=True) as connection:
-        citation, source = connection.execute(
-            "select citation, source from marts.publication"
+        citation, source, scope_note = connection.execute(
+            "select citation, source, share_scope_note from marts.publication"
         ).fetchone()
-        region_chart, overtaking = region_share_chart(connection, citation)
-        growers_chart, latest_week = fastest_growers_chart(connection, citation)
+        # Every PNG says what its shares are of, as it may be shared on its own.
+        subtitle = [citation, scope_note]
+        region_chart, overtaking = region_share_chart(connection, subtitle)
+        growers_chart, latest_week = fastest_growers_chart(connection, subtitle)
         charts = [
             region_chart,
-            top_vendors_chart(connection, citation),
+            top_vendors_chart(connection, subtitle),
             growers_chart,
-            trillion_club_chart(connection, citation),
+            trillion_club_chart(connection, subtitle),
         ]
         leaders = run_query(connection, "report/region_leaders").fetchall()
         days, _, _, feeds, _, gap_dates, _, _ = run_query(connection, "summary/coverage").fetchone()
@@ -350,5 +370,7 @@ def build_report(paths: DataPaths) -> Report:
         image_paths.append(path)
     html_path = paths.reports_dir / "index.html"
     coverage = coverage_note(feeds, days, gap_dates or [])
-    write_bytes_atomic(html_path, render_html(charts, citation, is_sample, coverage).encode())
+    write_bytes_atomic(
+        html_path, render_html(charts, citation, is_sample, coverage, scope_note).encode()
+    )
     return Report(html_path, image_paths, citation, is_sample, overtaking, latest_week, leaders)

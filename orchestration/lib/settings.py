@@ -7,11 +7,13 @@ point the pipeline elsewhere:
   default ``<repo>/data``.
 - ``WAREHOUSE_PATH``: the working DuckDB database dbt builds into; default
   ``<PIPELINE_DATA_DIR>/build/warehouse.duckdb``.
-- ``RANKINGS_SAMPLE_DIR``: the bundled sample read when no API key is set;
+- ``RANKINGS_SOURCE``: the feed rankings come from: ``api``, ``exports`` (the keyless daily
+  exports), ``sample`` or ``auto`` (the default: the API with a key, else the sample).
+- ``RANKINGS_SAMPLE_DIR``: the bundled sample read when it is the source;
   default ``<repo>/data/sample``.
-- ``OPENROUTER_API_KEY``: when set, the live API is read instead of the sample.
-- ``OPENROUTER_BASE_URL``: scheme and host of the API (a proxy or a local stand-in); default
-  ``https://openrouter.ai``.
+- ``OPENROUTER_API_KEY``: the Data API's key; with ``auto``, the API is read instead of the sample.
+- ``OPENROUTER_BASE_URL``: scheme and host of the API and the exports (a proxy or a local
+  stand-in); default ``https://openrouter.ai``.
 - ``OPENROUTER_MAX_RETRY_AFTER_SECONDS``: the longest ``Retry-After`` a run waits; a longer one
   fails the run at once, saying when to retry. Default 120.
 - ``OPENROUTER_REQUEST_DEADLINE_SECONDS``: the most one request may take, every retry, wait and
@@ -23,7 +25,7 @@ point the pipeline elsewhere:
 - ``ALERT_WEBHOOK_URL``: where failed runs are reported (a JSON POST, Slack-compatible); unset,
   they are logged.
 - ``DAGSTER_UI_URL``: the Dagster UI's address, for links in alerts; default
-  ``http://127.0.0.1:3000``.
+  ``http://127.0.0.1:3000`` (``make ui``; ``make serve`` sets its own).
 - ``PIPELINE_SCHEDULES``: ``running`` turns the daily schedules on when the code location
   loads (``make serve`` sets it); default ``stopped``: ``make ui`` runs nothing by itself.
 - ``DAGSTER_POSTGRES_URL``: the PostgreSQL database of the service's Dagster instance

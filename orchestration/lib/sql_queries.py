@@ -23,6 +23,7 @@ from orchestration.lib.settings import PROJECT_ROOT
 SQL_FOLDERS = {
     "report": Path(__file__).parent / "sql" / "report",
     "summary": Path(__file__).parent / "sql" / "summary",
+    "publish": Path(__file__).parent / "sql" / "publish",
     "analysts": PROJECT_ROOT / "queries",
 }
 OVERTAKING = "China overtakes the US"
