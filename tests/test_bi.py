@@ -4,6 +4,7 @@ published warehouse read-only, and its charts draw in headless Chromium."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 from collections.abc import Iterator
@@ -26,7 +27,8 @@ from tests.helpers import (
 pytestmark = [pytest.mark.browser, pytest.mark.service]
 
 CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
-CHARTS = ["Weekly token share by region", "Top 10 vendors by tokens, whole period", "Source"]
+CHARTS = ["Weekly token share by region", "Top vendors by tokens", "Source"]
+FILTERS = ["Weeks", "Region", "Vendor"]
 
 
 def sha256(path: Path) -> str:
@@ -99,6 +101,18 @@ def test_the_dashboard_draws_every_chart_from_the_published_warehouse(
         assert len(boxes) == len(CHARTS)
         assert all(box and box["width"] > 200 and box["height"] > 50 for box in boxes), boxes
         assert page.locator(".alert-danger, .ant-alert-error").count() == 0
+        # No chart says its data was cut off by a row limit.
+        assert page.get_by_text("row limit", exact=False).count() == 0
+        # Dates as dates: the Source table shows the first day, not a timestamp.
+        page.get_by_text("2025-11-10", exact=True).first.wait_for(timeout=30_000)
+        assert page.get_by_text("2025-11-10T00:00:00", exact=False).count() == 0
+        # The native filters are there (the filter bar is hidden in standalone mode).
+        filters = tab.page.evaluate(
+            "async () => (await (await fetch('/api/v1/dashboard/openrouter-rankings')).json())"
+            ".result.json_metadata"
+        )
+        names = [f["name"] for f in json.loads(filters)["native_filter_configuration"]]
+        assert names == FILTERS
         page.wait_for_timeout(1_500)  # the line chart's drawing animation, for the screenshot
         page.screenshot(path=tmp_path / "superset-dashboard.png", full_page=True)
 
