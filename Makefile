@@ -141,7 +141,7 @@ BI_PORT ?= 8088
 # Before the demo it says so in one line, before installing anything.
 bi: $(INSTALLED)
 	@$(require_data) published "make bi"
-	@$(MAKE) --no-print-directory $(SUPERSET_INSTALLED)
+	@$(MAKE) --no-print-directory -q $(SUPERSET_INSTALLED) || $(MAKE) --no-print-directory $(SUPERSET_INSTALLED)
 	BI_PORT=$(BI_PORT) exec $(BIN)/python -m orchestration.cli.supervise \
 		$(BIN)/python -m orchestration.cli.superset
 

@@ -15,6 +15,7 @@ import secrets
 import subprocess
 import sys
 import tempfile
+import time
 import zipfile
 from pathlib import Path
 
@@ -71,12 +72,17 @@ def superset_environment(paths: DataPaths) -> dict[str, str]:
     }
 
 
-def superset(paths: DataPaths, *args: str) -> None:
-    """Run one ``superset`` command; exit with its output if it fails."""
+def superset(paths: DataPaths, what: str, *args: str) -> None:
+    """Run one ``superset`` command, saying ``what`` it does and how long it took; exit with its
+    output if it fails."""
+    print(f"make bi: {what} ...", end="", flush=True)
+    started = time.monotonic()
     command = [str(SUPERSET_VENV / "bin" / "superset"), *args]
     done = subprocess.run(command, env=superset_environment(paths), capture_output=True, text=True)
     if done.returncode != 0:
+        print(" failed", flush=True)
         sys.exit(f"make bi: `superset {' '.join(args)}` failed:\n{done.stdout}{done.stderr}")
+    print(f" {time.monotonic() - started:.0f}s", flush=True)
 
 
 def prepare(paths: DataPaths) -> Path:
@@ -90,17 +96,22 @@ def prepare(paths: DataPaths) -> Path:
     generated_secret(state / "secret_key")
     password_file = state / "admin_password"
     password = generated_secret(password_file)
-    superset(paths, "db", "upgrade")
+    superset(paths, "Superset's own database brought up to date", "db", "upgrade")
     # fab create-admin leaves an existing user as it is and says so.
     superset(
-        paths, "fab", "create-admin", "--username", ADMIN_USER, "--firstname", "Superset",
-        "--lastname", "Admin", "--email", "admin@localhost", "--password", password,
+        paths, "the admin user", "fab", "create-admin", "--username", ADMIN_USER,
+        "--firstname", "Superset", "--lastname", "Admin", "--email", "admin@localhost",
+        "--password", password,
     )  # fmt: skip
-    superset(paths, "init")
+    superset(paths, "roles and permissions", "init")
     with tempfile.TemporaryDirectory(dir=state) as scratch:
         bundle = Path(scratch) / "dashboard.zip"
         write_bundle(bundle, paths.published_warehouse)
-        superset(paths, "import-dashboards", "--path", str(bundle), "--username", ADMIN_USER)
+        superset(
+            paths,
+            "the dashboard imported",
+            *("import-dashboards", "--path", str(bundle), "--username", ADMIN_USER),
+        )
     return password_file
 
 
