@@ -32,6 +32,7 @@ from orchestration.cli.demo_summary import (
 from orchestration.cli.display import shown
 from orchestration.cli.entry_point import run_entry_point
 from orchestration.cli.running import (
+    ProgressReporter,
     load_definitions,
     pipeline_instance,
     run_job,
@@ -141,7 +142,12 @@ def run_pipeline(
             run_id = str(uuid.uuid4())
             log_path = paths.logs_dir / f"{run_id}.log"
             print(f"  {name:<14} {what} ...", end="", file=terminal, flush=True)
-            with log_path.open("w") as log, redirect_stdout(log), redirect_stderr(log):
+            with (
+                log_path.open("w") as log,
+                redirect_stdout(log),
+                redirect_stderr(log),
+                ProgressReporter(instance, run_id, terminal) as progress,
+            ):
                 switch_symlink(latest_log_link(paths), log_path)
                 try:
                     result = run_job(
@@ -156,7 +162,9 @@ def run_pipeline(
                 except BaseException:
                     print(" failed", file=terminal, flush=True)
                     raise
-            print(f" ok ({time.monotonic() - started:.1f}s)", file=terminal, flush=True)
+            # After progress lines, the result goes on a line of its own.
+            ending = "\n    done:" if progress.printed else ""
+            print(f"{ending} ok ({time.monotonic() - started:.1f}s)", file=terminal, flush=True)
             for line in run_warnings(instance, run_id):
                 print(f"    warning: {line}", file=terminal, flush=True)
     return list(result.get_asset_check_evaluations()), log_path

@@ -1,6 +1,7 @@
 """What the commands that run jobs share: the Dagster instance (after recovering from runs whose
 process died, :mod:`orchestration.defs.run_recovery`), loading the code location, and running its
-jobs in this process while reporting steps that wait for the warehouse pool."""
+jobs in this process while reporting steps that wait for the warehouse pool, and how far a long
+job has got."""
 
 from __future__ import annotations
 
@@ -93,6 +94,67 @@ class PoolWaitReporter:
                 )
                 print(message, file=self.notices, flush=True)
                 self.instance.report_engine_event(message, dagster_run=waiting)
+
+
+PLANNED_EVENTS = {
+    dg.DagsterEventType.ASSET_MATERIALIZATION_PLANNED,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION_PLANNED,
+}
+DONE_EVENTS = {
+    dg.DagsterEventType.ASSET_MATERIALIZATION,
+    dg.DagsterEventType.ASSET_CHECK_EVALUATION,
+}
+
+
+class ProgressReporter:
+    """While a long job runs, say every ``every_seconds`` how many of its planned assets and
+    checks are done, on a line of its own (a Spark build is minutes of silence otherwise).
+
+    ``printed`` tells whether any line was written, so the caller can end the line it started.
+    """
+
+    def __init__(
+        self,
+        instance: dg.DagsterInstance,
+        run_id: str,
+        notices: TextIO,
+        every_seconds: float = 30.0,
+    ):
+        self.instance, self.run_id, self.notices = instance, run_id, notices
+        self.every_seconds = every_seconds
+        self.printed = False
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._watch, daemon=True)
+
+    def __enter__(self) -> ProgressReporter:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _count(self, event_types: set[dg.DagsterEventType]) -> int:
+        return sum(
+            len(self.instance.get_records_for_run(self.run_id, of_type=kind).records)
+            for kind in event_types
+        )
+
+    def _watch(self) -> None:
+        waited = 0.0
+        while not self.stopped.wait(self.every_seconds):
+            waited += self.every_seconds
+            planned = self._count(PLANNED_EVENTS)
+            if not planned:
+                continue
+            done = self._count(DONE_EVENTS)
+            print(
+                f"\n    {waited:.0f}s: {done} of {planned} assets and checks done",
+                end="",
+                file=self.notices,
+                flush=True,
+            )
+            self.printed = True
 
 
 def load_definitions(command: str) -> dg.Definitions:
