@@ -8,6 +8,7 @@ from orchestration.defs.assets.dbt import openrouter_dbt_models
 from orchestration.defs.assets.exposures import exposure_specs
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.assets.serving import published_warehouse, rankings_report
+from orchestration.defs.first_start import first_start_runs
 from orchestration.defs.jobs import catalog_job, rankings_job, warehouse_job
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import InstalledDbtCliResource, rankings_source
@@ -32,6 +33,7 @@ defs = dg.Definitions(
         recover_dead_runs,
         alert_on_run_failure,
         alert_on_late_data,
+        first_start_runs,
     ],
     # Each run's steps in its one process, one after another (the warehouse pool serializes them
     # anyway): a step starts without loading the code location again, and a run whose process

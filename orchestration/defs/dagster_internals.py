@@ -1,9 +1,10 @@
 """The few Dagster internals this code location relies on, behind one seam.
 
 Dagster 1.13 offers no public API for these: the pool a step waits for (its holders and waiting
-steps), freeing the pool slots of a finished run, and the latest execution of asset checks (what
-publishing vouches for). Each use here has a test on a real instance
-(``tests/test_dagster_internals.py``), so an upgrade that moves one fails there, not in a run.
+steps), freeing the pool slots of a finished run, the latest execution of asset checks (what
+publishing vouches for), and the tag a sensor's run key is stored under (to find its runs).
+Each use here has a test on a real instance (``tests/test_dagster_internals.py``), so an upgrade
+that moves one fails there, not in a run.
 The dbt resource's two private overrides are pinned the same way in
 ``tests/test_codebase_shape.py``.
 """
@@ -14,10 +15,12 @@ from collections.abc import Sequence
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecord
+from dagster._core.storage.tags import RUN_KEY_TAG
 from dagster._utils.concurrency import ConcurrencyKeyInfo
 from dagster._utils.error import SerializableErrorInfo
 
 __all__ = [
+    "RUN_KEY_TAG",
     "AssetCheckExecutionRecord",
     "ConcurrencyKeyInfo",
     "SerializableErrorInfo",
