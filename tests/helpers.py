@@ -329,6 +329,11 @@ def run_job_on_engine(paths: DataPaths, target: str, *args: str, **environment: 
     assert done.returncode == 0, done.stdout[-5000:] + done.stderr[-5000:]
 
 
+# The publication's columns that say when a publish happened, and what changed since the one
+# before: they differ between two builds of the same data.
+PUBLISH_TIME_COLUMNS = {"published_at", "previous_published_at", "changes"}
+
+
 def published_marts(warehouse: Path) -> dict[str, tuple[list[tuple], list[tuple]]]:
     """Each published table: its columns and types, and its rows in a stable order."""
     with duckdb.connect(str(warehouse), read_only=True) as connection:
@@ -341,9 +346,11 @@ def published_marts(warehouse: Path) -> dict[str, tuple[list[tuple], list[tuple]
                 "where schema_name = 'marts' and table_name = ? order by column_index",
                 [table],
             ).fetchall()
+            # When each publish happened differs between any two builds.
+            kept = [(name, kind) for name, kind in columns if name not in PUBLISH_TIME_COLUMNS]
+            names = [name for name, _ in kept]
             # Doubles last in the sort: rows are ordered by their exact values first.
-            names = [name for name, kind in columns if name != "published_at"]
-            order = sorted(range(len(names)), key=lambda i: columns[i][1] == "DOUBLE")
+            order = sorted(range(len(kept)), key=lambda i: kept[i][1] == "DOUBLE")
             rows = connection.execute(
                 f"select {', '.join(names)} from marts.{table} "
                 f"order by {', '.join(str(i + 1) for i in order)}"
