@@ -67,8 +67,7 @@ def test_make_serve_on_the_sample_runs_the_demo_jobs_once_through_the_daemon(tmp
         cluster = LocalPostgresCluster(paths.postgres_cluster_dir, postgres_port)
         wait_until(
             "the service's PostgreSQL up and its instance configured",
-            lambda: (paths.service_dagster_home / "dagster.yaml").exists()
-            and cluster.is_running(),
+            lambda: (paths.service_dagster_home / "dagster.yaml").exists() and cluster.is_running(),
             timeout=300,
             process=service,
             diagnostics=lambda: (tmp_path / "serve.log").read_text()[-3000:],
