@@ -177,7 +177,7 @@ metrics: $(MANIFEST)
 # it with everything it started.
 DOCS_PORT ?= 8080
 docs: $(MANIFEST)
-	@$(require_data) published "make docs" --notice
+	@$(require_data) built "make docs"
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && exec ../$(BIN)/python \
 		-m orchestration.cli.supervise ../$(BIN)/dbt docs serve --profiles-dir . \
 		--host 127.0.0.1 --port $(DOCS_PORT)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -66,6 +67,10 @@ def superset(
             process=server,
             diagnostics=lambda: Path(log.name).read_text()[-5000:],
         )
+        # make bi says what it does: each set-up step with its time.
+        said = Path(log.name).read_text()
+        for step in ("Superset's own database brought up to date", "the dashboard imported"):
+            assert re.search(rf"make bi: {re.escape(step)} \.\.\. \d+s", said), said[-3000:]
         yield url
     finally:
         # `kill <pid of make>`: gunicorn and its workers stop too, and the port is freed.
@@ -92,6 +97,10 @@ def test_the_dashboard_draws_every_chart_from_the_published_warehouse(
         page.locator(".chart-container canvas").first.wait_for(timeout=120_000)
         page.get_by_text("Anthropic", exact=True).first.wait_for(timeout=60_000)
         page.get_by_text(CITATION).first.wait_for(timeout=60_000)
+        # What the shares are of, visible on the dashboard (the sample: listed models only).
+        page.get_by_text(
+            "Shares are of the listed models' tokens only", exact=False
+        ).first.wait_for(timeout=30_000)
         for title in CHARTS:
             assert page.get_by_text(title, exact=True).first.is_visible(), title
         boxes = [

@@ -47,3 +47,5 @@ def test_make_docs_serves_the_site_and_stops_on_sigterm(published_sample: DataPa
         stop_make_with_sigterm(docs, port)
 
     assert "model.openrouter_rankings.mart_region_weekly" in manifest["nodes"]
+    # dbt's anonymous usage tracking is off, so the site loads no tracker.
+    assert manifest["metadata"]["send_anonymous_usage_stats"] is False
