@@ -165,3 +165,12 @@ def test_dbt_exposures_end_the_lineage_in_dagster():
     assert not graph.get(
         exposures["bi_exports"]
     ).is_materializable  # external: Dagster runs nothing
+
+
+def test_the_project_instance_turns_off_telemetry_and_the_onboarding_modal(tmp_path):
+    # The instance config `make demo` and `make ui` install: no telemetry, and no "join the
+    # community" modal over the UI on a first visit.
+    shutil.copyfile(PROJECT_ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
+    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+        assert not instance.telemetry_enabled
+        assert not instance.nux_enabled
