@@ -168,6 +168,34 @@ def let_the_postgres_user_reach(path: Path) -> None:
         folder.chmod(folder.stat().st_mode | 0o001)
 
 
+def start_make_serve(
+    data: Path, log: Path, ui_port: int, postgres_port: int, **environment: str | None
+) -> subprocess.Popen:
+    """``make serve`` from a plain shell, as the README says to run it, on the data directory
+    ``data``, in a process group of its own, its output in ``log``. Keyword arguments change
+    the environment: a value sets the variable, None removes it."""
+    env = {
+        **user_environment(),
+        "PATH": without_the_virtualenv(os.environ["PATH"]),
+        "PIPELINE_DATA_DIR": str(data),
+        "SERVICE_POSTGRES_PORT": str(postgres_port),
+    }
+    env.pop("DAGSTER_HOME", None)
+    for name, value in environment.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return subprocess.Popen(
+        ["make", "serve", f"SERVE_PORT={ui_port}"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=open(log, "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 def wait_for_run(instance: dg.DagsterInstance, run_id: str, timeout: float) -> dg.DagsterRun:
     """The run once it has finished; fails after ``timeout`` seconds."""
 
@@ -202,25 +230,12 @@ def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
     paths = DataPaths(data)
     ui_port, postgres_port = free_port(), free_port()
     environment = {
-        **user_environment(),
-        # A plain shell, exactly as the README says to run it.
-        "PATH": without_the_virtualenv(os.environ["PATH"]),
-        "PIPELINE_DATA_DIR": str(data),
-        "SERVICE_POSTGRES_PORT": str(postgres_port),
         "OPENROUTER_API_KEY": "sk-or-test-service",
         "OPENROUTER_BASE_URL": fake_openrouter.url,
         "ALERT_WEBHOOK_URL": f"{fake_openrouter.url}/alerts",
     }
-    environment.pop("DAGSTER_HOME", None)
     started = time.monotonic()
-    service = subprocess.Popen(
-        ["make", "serve", f"SERVE_PORT={ui_port}"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=open(tmp_path / "serve.log", "w"),  # noqa: SIM115 (closed with the process)
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
+    service = start_make_serve(data, tmp_path / "serve.log", ui_port, postgres_port, **environment)
     graphql_url = f"http://127.0.0.1:{ui_port}/graphql"
     try:
         workspace = wait_for_code_location(graphql_url, WORKSPACE_QUERY, service)

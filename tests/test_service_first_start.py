@@ -5,7 +5,6 @@ freshness from the first minutes."""
 from __future__ import annotations
 
 import os
-import subprocess
 import time
 from pathlib import Path
 
@@ -15,16 +14,14 @@ import pytest
 from orchestration.defs.dagster_internals import RUN_KEY_TAG
 from orchestration.defs.first_start import CATALOG_KEY, RANKINGS_KEY, WAREHOUSE_KEY
 from orchestration.lib.postgres import LocalPostgresCluster
-from orchestration.lib.settings import PROJECT_ROOT, DataPaths
+from orchestration.lib.settings import DataPaths
 from tests.helpers import (
     free_port,
     graphql,
     stop_make_with_sigterm,
-    user_environment,
     wait_until,
-    without_the_virtualenv,
 )
-from tests.test_service import FRESHNESS_QUERY, let_the_postgres_user_reach
+from tests.test_service import FRESHNESS_QUERY, let_the_postgres_user_reach, start_make_serve
 
 # make serve: PostgreSQL, the Dagster daemon and webserver.
 pytestmark = pytest.mark.service
@@ -44,23 +41,14 @@ def test_make_serve_on_the_sample_runs_the_demo_jobs_once_through_the_daemon(tmp
     data.mkdir()
     let_the_postgres_user_reach(data)
     ui_port, postgres_port = free_port(), free_port()
-    environment = {
-        **user_environment(),
-        "PATH": without_the_virtualenv(os.environ["PATH"]),
-        "PIPELINE_DATA_DIR": str(data),
-        "SERVICE_POSTGRES_PORT": str(postgres_port),
-        "RANKINGS_SOURCE": "sample",
-    }
-    environment.pop("OPENROUTER_API_KEY", None)
-    environment.pop("DAGSTER_HOME", None)
     started = time.monotonic()
-    service = subprocess.Popen(
-        ["make", "serve", f"SERVE_PORT={ui_port}"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=open(tmp_path / "serve.log", "w"),  # noqa: SIM115 (closed with the process)
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
+    service = start_make_serve(
+        data,
+        tmp_path / "serve.log",
+        ui_port,
+        postgres_port,
+        RANKINGS_SOURCE="sample",
+        OPENROUTER_API_KEY=None,
     )
     paths = DataPaths(data)
     try:
