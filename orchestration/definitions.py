@@ -3,7 +3,11 @@ schedule, sensor and resource, assembled from :mod:`orchestration.defs`."""
 
 import dagster as dg
 
-from orchestration.defs.alerts import alert_on_late_data, alert_on_run_failure
+from orchestration.defs.alerts import (
+    alert_on_late_data,
+    alert_on_ranking_events,
+    alert_on_run_failure,
+)
 from orchestration.defs.assets.dbt import openrouter_dbt_models
 from orchestration.defs.assets.exposures import exposure_specs
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
@@ -33,6 +37,7 @@ defs = dg.Definitions(
         recover_dead_runs,
         alert_on_run_failure,
         alert_on_late_data,
+        alert_on_ranking_events,
         first_start_runs,
     ],
     # Each run's steps in its one process, one after another (the warehouse pool serializes them

@@ -42,6 +42,7 @@ def test_there_is_a_query_for_each_question():
         "restated_figures",
         "model_family_rollup",
         "spend_range",
+        "claim_checks",
     }
 
 

@@ -28,7 +28,13 @@ from tests.helpers import (
 pytestmark = [pytest.mark.browser, pytest.mark.service]
 
 CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
-CHARTS = ["Weekly token share by region", "Top vendors by tokens", "Source"]
+CHARTS = [
+    "Weekly token share by region",
+    "Top vendors by tokens",
+    "Ranking events",
+    "Published claims, tested",
+    "Source",
+]
 FILTERS = ["Weeks", "Region", "Vendor"]
 
 
@@ -97,6 +103,12 @@ def test_the_dashboard_draws_every_chart_from_the_published_warehouse(
         page.locator(".chart-container canvas").first.wait_for(timeout=120_000)
         page.get_by_text("Anthropic", exact=True).first.wait_for(timeout=60_000)
         page.get_by_text(CITATION).first.wait_for(timeout=60_000)
+        # The events (newest first) and the claims with their verdicts.
+        page.get_by_text("vendor_overtook", exact=True).first.wait_for(timeout=60_000)
+        page.get_by_text(
+            "Chinese tech press quoting OpenRouter", exact=True
+        ).first.wait_for(timeout=60_000)
+        page.get_by_text("reproduced", exact=True).first.wait_for(timeout=60_000)
         # What the shares are of, visible on the dashboard (the sample: listed models only).
         page.get_by_text(
             "Shares are of the listed models' tokens only", exact=False

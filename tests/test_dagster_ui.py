@@ -105,6 +105,7 @@ def test_make_ui_loads_every_asset_check_job_schedule_and_sensor(tmp_path: Path)
         "rebuild_after_retraction",
         "recover_dead_runs",
         "first_start_runs",
+        "alert_on_ranking_events",
     }
 
     # The UI is honest on the sample: every check says what it asserts, and the partitions are

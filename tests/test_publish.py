@@ -44,6 +44,10 @@ MARTS = {
     "mart_restatements_weekly",
     "mart_model_spend_weekly",
     "mart_source_coverage",
+    "mart_claim_checks",
+    "mart_ranking_events",
+    "mart_milestone_forecasts",
+    "mart_forecast_scores",
     # The semantic layer's calendar, published so that MetricFlow can read the published file.
     "metricflow_time_spine",
 }

@@ -14,17 +14,26 @@ from orchestration.defs.assets.serving import rankings_report
 from orchestration.lib.charts import SERIES_COLOURS
 from orchestration.lib.reporting import (
     Chart,
+    claims_chart,
+    events_timeline_chart,
     fastest_growers_chart,
     region_share_chart,
     top_vendors_chart,
     trillion_club_chart,
 )
-from orchestration.lib.settings import DataPaths
+from orchestration.lib.settings import PROJECT_ROOT, DataPaths
 from orchestration.lib.storage import connect_duckdb
 from tests.browser import chromium_tab
 from tests.helpers import data_dir
 
-CHARTS = ["region_share", "top_vendors", "fastest_growers", "trillion_token_club"]
+CHARTS = [
+    "region_share",
+    "top_vendors",
+    "fastest_growers",
+    "trillion_token_club",
+    "ranking_events",
+    "claim_checks",
+]
 CITATION = "Source: OpenRouter (openrouter.ai/rankings), as of 2026-05-11T00:00:00+00:00."
 
 
@@ -41,6 +50,8 @@ def charts(published_sample: DataPaths) -> dict[str, Chart]:
             "top_vendors": top_vendors_chart(connection, subtitle),
             "fastest_growers": fastest_growers_chart(connection, subtitle)[0],
             "trillion_token_club": trillion_club_chart(connection, subtitle),
+            "ranking_events": events_timeline_chart(connection, subtitle),
+            "claim_checks": claims_chart(connection, subtitle),
         }
 
 
@@ -179,3 +190,30 @@ def test_week_axes_tick_on_mondays(charts: dict[str, Chart]):
             ticks = [date(v["year"], v["month"], v["date"]) for v in axis["values"]]
             assert 2 <= len(ticks) <= 8, slug
             assert all(tick.weekday() == 0 for tick in ticks), (slug, ticks)
+
+
+def test_the_claims_chart_lists_every_seeded_claim_with_its_source_and_verdict(
+    charts: dict[str, Chart],
+):
+    chart = charts["claim_checks"]
+    seeded = (PROJECT_ROOT / "dbt_project" / "seeds" / "published_claims.csv").read_text()
+    assert len(chart.rows) == len(seeded.strip().splitlines()) - 1 == 22
+    by_claim = {row[0]: row for row in chart.rows}
+    assert {row[6] for row in chart.rows} <= {"reproduced", "differs", "not testable"}
+    # China's 5.16T in the week of 16 February is reproduced (top 10 = the models held).
+    china = by_claim["China's models processed 5.16T tokens in the week of 16-22 February"]
+    assert china[1] == "Chinese tech press quoting OpenRouter" and china[6] == "reproduced"
+    # The whole platform's 13T is not testable on data without the `other` row.
+    platform = by_claim["The whole platform processed 13T tokens in the week ending 9 February"]
+    assert platform[6] == "not testable" and "no `other` row" in platform[8]
+
+
+def test_the_events_timeline_shows_china_overtaking_and_the_m25_launch(charts: dict[str, Chart]):
+    headlines = {(str(day), headline) for day, _, headline in charts["ranking_events"].rows}
+    assert ("2026-02-09", "China overtook United States in the week of 2026-02-09 (now #1)") in (
+        headlines
+    )
+    assert (
+        "2026-02-09",
+        "MiniMax: MiniMax M2.5 entered the weekly top 10 at #1 in the week of 2026-02-09",
+    ) in headlines

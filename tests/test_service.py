@@ -27,7 +27,7 @@ from tests.helpers import (
     cli,
     free_port,
     graphql,
-    port_is_free,
+    process_tree,
     run_command,
     stop_make_with_sigterm,
     user_environment,
@@ -341,9 +341,20 @@ def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
         # SIGTERM to make, as a process manager stops it: the service stops its processes with
         # everything they started (30 s grace), then PostgreSQL; slow on a busy machine.
         stop_make_with_sigterm(service, ui_port, timeout=300)
+    # PostgreSQL is down: no server runs on the service's cluster. (Not "its port is free": on a
+    # busy machine another program may meanwhile have been given that port.)
     cluster = LocalPostgresCluster(paths.postgres_cluster_dir, postgres_port)
-    assert not cluster.is_running()
-    assert port_is_free(postgres_port)
+
+    def servers_on_the_cluster() -> list[str]:
+        cluster_dir = str(paths.postgres_cluster_dir)
+        return [command for command in process_tree(1).values() if cluster_dir in command]
+
+    wait_until(
+        "PostgreSQL stopped",
+        lambda: not cluster.is_running() and not servers_on_the_cluster(),
+        timeout=120,
+        diagnostics=lambda: f"still running: {servers_on_the_cluster()}",
+    )
 
     # The lake now has yesterday, so dbt source freshness passes where the sample fails.
     freshness = run_command(

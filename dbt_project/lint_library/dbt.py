@@ -26,3 +26,19 @@ def date_spine(datepart: str, start_date: str, end_date: str) -> str:
 
 def type_string() -> str:
     return "varchar"
+
+
+def concat(fields: list[str]) -> str:
+    return " || ".join(fields)
+
+
+def last_day(date: str, datepart: str) -> str:
+    return f"last_day({date})"
+
+
+def bool_or(expression: str) -> str:
+    return f"bool_or({expression})"
+
+
+def hash(field: str) -> str:
+    return f"md5(cast({field} as varchar))"

@@ -1,11 +1,12 @@
 {#- One line saying what a ranking event is (mart_ranking_events), from its columns: the text
     alerts post and the report shows. -#}
 {% macro event_headline() -%}
-    {%- set period = "case when grain = 'week' then 'the week of ' else '' end" -%}
+    {%- set period = "case when grain = 'week' then ' in the week of ' else ' on ' end" -%}
     {%- set date_text = "cast(event_date as " ~ dbt.type_string() ~ ")" -%}
     {%- set rank_text = "cast(cast(measured_value as integer) as " ~ dbt.type_string() ~ ")" -%}
     {%- set trillions = "cast(round(measured_value / 1e12, 2) as " ~ dbt.type_string() ~ ")" -%}
-    {%- set threshold_trillions = "cast(cast(threshold / 1e12 as bigint) as " ~ dbt.type_string() ~ ")" -%}
+    {%- set threshold_trillions =
+        "cast(cast(threshold / 1e12 as bigint) as " ~ dbt.type_string() ~ ")" -%}
     {%- set percent = "cast(round(measured_value, 1) as " ~ dbt.type_string() ~ ")" -%}
     {%- set threshold_percent = "cast(round(threshold, 1) as " ~ dbt.type_string() ~ ")" -%}
     {%- set share = "cast(round(measured_value * 100, 1) as " ~ dbt.type_string() ~ ")" -%}
@@ -14,7 +15,7 @@
         when event_kind in ('entered_daily_top_n', 'entered_weekly_top_n')
             then {{ dbt.concat(["subject_name", "' entered the '",
                 "case when grain = 'week' then 'weekly' else 'daily' end", "' top '", top_n,
-                "' at #'", rank_text, "' on '", period, date_text]) }}
+                "' at #'", rank_text, period, date_text]) }}
         when event_kind like '%_overtook'
             then {{ dbt.concat(["subject_name", "' overtook '", "other_subject_name",
                 "' in the week of '", date_text, "' (now #'", rank_text, "')'"]) }}

@@ -26,6 +26,7 @@ from orchestration.cli.demo_summary import (
     coverage_lines,
     headline_lines,
     ingested_lines,
+    insight_lines,
     next_command_lines,
     published_lines,
 )
@@ -97,6 +98,7 @@ def main() -> None:
         published_lines(paths),
         coverage_lines(paths),
         headline_lines(paths),
+        insight_lines(paths),
         next_command_lines(paths),
     ]
     print("\n" + "\n\n".join("\n".join(section) for section in sections))

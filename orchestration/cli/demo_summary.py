@@ -172,6 +172,34 @@ def headline_lines(paths: DataPaths) -> list[str]:
     return [*lines, f"  {scope_note}", f"  {citation} {licence}"]
 
 
+def insight_lines(paths: DataPaths) -> list[str]:
+    """What no tracker shows: published claims tested, the newest ranking events, and the next
+    milestone crossings forecast, with the forecasts' record so far."""
+    with connect_duckdb(paths.published_warehouse, read_only=True) as warehouse:
+        verdicts = run_query(warehouse, "summary/claim_verdicts").fetchone()
+        events = run_query(warehouse, "summary/newest_events", rows_shown=3).fetchall()
+        crossings = run_query(warehouse, "summary/next_crossings", rows_shown=3).fetchall()
+        scored, hits, coverage = run_query(warehouse, "summary/forecast_record").fetchone()
+    lines = [
+        "Claims, events, forecasts",
+        f"  Published claims: {verdicts[0]} reproduced, {verdicts[1]} differ, {verdicts[2]} not "
+        "testable on this data (queries/claim_checks.sql)",
+    ]
+    lines += [f"  Event {event_date}: {headline}" for event_date, headline in events]
+    for name, threshold, projected, low, high in crossings:
+        interval = f"{low}..{high}" if high else f"from {low}"
+        lines.append(
+            f"  Forecast: {name} passes {threshold / 1e12:.0f}T cumulative tokens on {projected} "
+            f"({interval})"
+        )
+    if scored:
+        lines.append(
+            f"  Past forecasts scored: {scored}, {hits} within a week, interval covered "
+            f"{coverage:.0%} (marts.mart_forecast_scores)"
+        )
+    return lines
+
+
 def next_command_lines(paths: DataPaths) -> list[str]:
     """Commands to try next, with the paths this run wrote."""
     duckdb_cli = shown(PROJECT_ROOT / ".venv" / "bin" / "duckdb")

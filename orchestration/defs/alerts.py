@@ -1,15 +1,30 @@
 """Alerts: every failed run of the code location (a failed blocking check fails its run) and
 every asset that misses its freshness deadline is posted to ``ALERT_WEBHOOK_URL``, with what
-failed and a link to it in the UI; with no URL set, it is logged."""
+failed and a link to it in the UI; with no URL set, it is logged. Each new ranking event of the
+published warehouse is posted there once."""
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import dagster as dg
 
 from orchestration.defs.freshness import expectation
-from orchestration.lib.alerts import LateAsset, RunFailure, post_alert
-from orchestration.lib.settings import alert_webhook_url, dagster_ui_url
+from orchestration.lib.alerts import (
+    EventLedger,
+    LateAsset,
+    RankingEvent,
+    RunFailure,
+    post_alert,
+    published_ranking_events,
+)
+from orchestration.lib.settings import (
+    alert_event_kinds,
+    alert_events_lookback_days,
+    alert_webhook_url,
+    dagster_ui_url,
+    data_paths,
+)
 
 
 def send(context: dg.SensorEvaluationContext, payload: dict) -> None:
@@ -88,3 +103,59 @@ def alert_on_late_data(context: dg.SensorEvaluationContext) -> dg.SkipReason:
         late.append(name)
     context.update_cursor(json.dumps(alerted, sort_keys=True))
     return dg.SkipReason(f"late: {', '.join(late)}" if late else "no asset turned late")
+
+
+def first_ledger(events: list[RankingEvent], ledger_path: Path) -> EventLedger:
+    """The ledger of a first evaluation: events dated more than ``ALERT_EVENTS_LOOKBACK_DAYS``
+    before the newest are history, not news, and are skipped."""
+    ledger = EventLedger(ledger_path, posted=set(), skipped=set(), withdrawals_posted=set())
+    if events:
+        cutoff = max(event.event_date for event in events) - timedelta(
+            days=alert_events_lookback_days()
+        )
+        ledger.skipped = {event.event_id for event in events if event.event_date < cutoff}
+    return ledger
+
+
+@dg.sensor(minimum_interval_seconds=60, default_status=dg.DefaultSensorStatus.RUNNING)
+def alert_on_ranking_events(context: dg.SensorEvaluationContext) -> dg.SkipReason:
+    """Post each new ranking event of the published warehouse (``mart_ranking_events``) once to
+    the alert webhook, with its figure, citation and as_of, and once more if a restatement
+    withdraws it. Only published events count (a failing check keeps bad figures from being
+    published, and so from being announced); ``ALERT_EVENT_KINDS`` says which kinds post. The
+    ledger of events dealt with lives beside the data (``data/alerts/``), so that a restart, a
+    new Dagster home or a replay of old dates never posts an event twice."""
+    webhook = alert_webhook_url()
+    if not webhook:
+        return dg.SkipReason("no ALERT_WEBHOOK_URL: ranking events are not posted")
+    paths = data_paths()
+    if not paths.published_warehouse.exists():
+        return dg.SkipReason("nothing published yet")
+    events = published_ranking_events(paths.published_warehouse)
+    kinds = alert_event_kinds()
+    ledger = EventLedger.load(paths.posted_events_ledger)
+    if ledger is None:
+        ledger = first_ledger(events, paths.posted_events_ledger)
+        context.log.info(f"first evaluation: {len(ledger.skipped)} older event(s) not posted")
+    posted = withdrawn = 0
+    for event in events:
+        if ledger.is_new(event.event_id) and event.status == "active":
+            if event.event_kind in kinds:
+                post_alert(webhook, event.payload())
+                ledger.posted.add(event.event_id)
+                posted += 1
+            else:
+                ledger.skipped.add(event.event_id)
+        elif (
+            event.status == "withdrawn"
+            and event.event_id in ledger.posted
+            and event.event_id not in ledger.withdrawals_posted
+        ):
+            post_alert(webhook, event.payload(withdrawn=True))
+            ledger.withdrawals_posted.add(event.event_id)
+            withdrawn += 1
+        else:
+            continue
+        ledger.save()
+    ledger.save()
+    return dg.SkipReason(f"posted {posted} new event(s) and {withdrawn} withdrawal(s)")

@@ -271,6 +271,119 @@ def trillion_club_chart(connection: duckdb.DuckDBPyConnection, subtitle: list[st
     )
 
 
+VERDICT_COLOURS = {"reproduced": "#59a14f", "differs": "#e15759", "not testable": "#bab0ac"}
+
+
+def claims_chart(connection: duckdb.DuckDBPyConnection, subtitle: list[str]) -> Chart:
+    """Each published claim against the warehouse's figure under its deciding reading, as the
+    warehouse's figure in percent of the claim's, coloured by verdict; the table under it
+    names each claim's source (``queries/claim_checks.sql``)."""
+    columns = [
+        "claim",
+        "publisher",
+        "published_on",
+        "url",
+        "claimed_value",
+        "computed_value",
+        "verdict",
+        "deciding_reading",
+        "not_testable_reason",
+    ]
+    rows = [
+        (claim, publisher, published_on, url, claimed, computed, verdict, reading, reason)
+        for (
+            _,
+            claim,
+            publisher,
+            published_on,
+            url,
+            claimed,
+            computed,
+            verdict,
+            reading,
+            reason,
+            _,
+        ) in run_query(connection, "analysts/claim_checks").fetchall()
+    ]
+    values = [
+        {**record, "percent_of_claim": 100 * record["computed_value"] / record["claimed_value"]}
+        for record in records(columns, rows)
+        if record["computed_value"] is not None and record["claimed_value"]
+    ]
+    title = "Published claims, tested against the warehouse"
+    points = (
+        alt.Chart(alt.Data(values=values))
+        .mark_point(filled=True, size=90)
+        .encode(
+            x=alt.X("percent_of_claim:Q", title="the warehouse's figure, % of the claim's"),
+            y=alt.Y("claim:N", title=None, sort=None, axis=alt.Axis(labelLimit=420)),
+            color=alt.Color(
+                "verdict:N",
+                scale=alt.Scale(domain=list(VERDICT_COLOURS), range=list(VERDICT_COLOURS.values())),
+            ),
+            tooltip=[
+                alt.Tooltip("claim:N"),
+                alt.Tooltip("publisher:N"),
+                alt.Tooltip("claimed_value:Q", title="claimed", format=",.4~g"),
+                alt.Tooltip("computed_value:Q", title="warehouse", format=",.4~g"),
+                alt.Tooltip("verdict:N"),
+                alt.Tooltip("deciding_reading:N", title="reading"),
+            ],
+        )
+    )
+    hundred = (
+        alt.Chart(alt.Data(values=[{"x": 100}]))
+        .mark_rule(color="grey", strokeDash=[2, 3])
+        .encode(x="x:Q")
+    )
+    verdicts = [row[6] for row in rows]
+    caption = (
+        f"{len(rows)} figures news reports and analysts published: "
+        f"{verdicts.count('reproduced')} reproduced, {verdicts.count('differs')} differ, "
+        f"{verdicts.count('not testable')} not testable on this data. Each is read as reported "
+        "and under its plausible alternatives (the window through the day before or the whole "
+        "month, top 5, top 10 or every named model); the point is the deciding reading. "
+        "The table below gives each source and reading; every reading is in "
+        "marts.mart_claim_checks."
+    )
+    return Chart(
+        "claim_checks", title, caption, cited(alt.layer(hundred, points), title, subtitle),
+        columns, rows,
+    )  # fmt: skip
+
+
+def events_timeline_chart(connection: duckdb.DuckDBPyConnection, subtitle: list[str]) -> Chart:
+    """The ranking events of the charted weeks on a timeline, one row per kind (hover for each
+    event's headline)."""
+    columns = ["event_date", "event_kind", "headline"]
+    rows = run_query(connection, "report/ranking_events", charted_days=CHARTED_DAYS).fetchall()
+    title = "Ranking events: launches, overtakes, surges and milestones"
+    points = (
+        alt.Chart(alt.Data(values=records(columns, rows)))
+        .mark_circle(size=70, opacity=0.8)
+        .encode(
+            x=alt.X(
+                "utcyearmonthdate(event_date):T",
+                title="date (weekly events on their week's Monday)",
+                axis=alt.Axis(format="%Y-%m-%d", labelAngle=-30),
+            ),
+            y=alt.Y("event_kind:N", title=None),
+            color=alt.Color("event_kind:N", legend=None),
+            tooltip=[
+                alt.Tooltip("utcyearmonthdate(event_date):T", title="date"),
+                alt.Tooltip("headline:N"),
+            ],
+        )
+    )
+    caption = (
+        f"{len(rows)} events on complete days and weeks (marts.mart_ranking_events; the daily "
+        "top-10 entries are left out here): a model entering the weekly top 10, overtakes among "
+        "the top 5 and between regions, week-on-week surges and drops beyond a median-absolute-"
+        "deviation threshold, undisclosed models above 5% of a day's tokens, and milestones."
+    )
+    return Chart("ranking_events", title, caption, cited(points, title, subtitle), columns, rows)
+
+
 def _table(columns: list[str], rows: list[tuple]) -> str:
     head = "".join(f"<th>{html.escape(column)}</th>" for column in columns)
     body = "".join(
@@ -359,6 +472,8 @@ def build_report(paths: DataPaths) -> Report:
             top_vendors_chart(connection, subtitle),
             growers_chart,
             trillion_club_chart(connection, subtitle),
+            events_timeline_chart(connection, subtitle),
+            claims_chart(connection, subtitle),
         ]
         leaders = run_query(connection, "report/region_leaders").fetchall()
         days, _, _, feeds, _, gap_dates, _, _ = run_query(connection, "summary/coverage").fetchone()

@@ -169,6 +169,13 @@ class DataPaths:
         return self.data_dir / "build" / "spark-metastore"
 
     @property
+    def posted_events_ledger(self) -> Path:
+        """The ranking events the alert sensor has posted (or, on its first evaluation, found
+        too old to post): beside the data, not in Dagster's storage, so that a new Dagster home
+        (`make ui` and `make serve` have their own) never posts them again."""
+        return self.data_dir / "alerts" / "posted_events.json"
+
+    @property
     def logs_dir(self) -> Path:
         """Logs of the command-line runs (``make demo``): every Dagster and dbt line."""
         return self.data_dir / "logs"
@@ -312,6 +319,49 @@ def other_day_ceiling_tokens() -> int:
 def alert_webhook_url() -> str | None:
     """Where failed runs are reported (``ALERT_WEBHOOK_URL``), or None to log them."""
     return os.environ.get("ALERT_WEBHOOK_URL") or None
+
+
+# The kinds of mart_ranking_events (dbt_project/models/marts/mart_ranking_events.yml).
+RANKING_EVENT_KINDS = (
+    "entered_daily_top_n",
+    "entered_weekly_top_n",
+    "model_overtook",
+    "vendor_overtook",
+    "region_overtook",
+    "weekly_surge",
+    "weekly_drop",
+    "undisclosed_share",
+    "model_milestone",
+    "vendor_milestone",
+)
+
+
+def alert_event_kinds() -> frozenset[str]:
+    """The ranking-event kinds the alert sensor posts: ``ALERT_EVENT_KINDS``, comma-separated
+    (``none`` for none), default every kind; an unknown kind is refused, naming the known ones."""
+    value = os.environ.get("ALERT_EVENT_KINDS", "").strip()
+    if not value:
+        return frozenset(RANKING_EVENT_KINDS)
+    if value == "none":
+        return frozenset()
+    kinds = frozenset(kind.strip() for kind in value.split(",") if kind.strip())
+    unknown = sorted(kinds - set(RANKING_EVENT_KINDS))
+    if unknown:
+        raise SettingError(
+            f"ALERT_EVENT_KINDS names unknown event kinds {unknown}: use some of "
+            f"{', '.join(RANKING_EVENT_KINDS)}, or `none`"
+        )
+    return kinds
+
+
+def alert_events_lookback_days() -> int:
+    """On the alert sensor's first evaluation, events dated within this many days of the newest
+    one are posted, older ones only recorded (``ALERT_EVENTS_LOOKBACK_DAYS``, default 14): a new
+    deployment announces what is recent, not the whole history."""
+    value = os.environ.get("ALERT_EVENTS_LOOKBACK_DAYS", "14")
+    if not value.isdigit():
+        raise SettingError(f"ALERT_EVENTS_LOOKBACK_DAYS={value!r} is not a whole number of days.")
+    return int(value)
 
 
 def dagster_ui_url() -> str:

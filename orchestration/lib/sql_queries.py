@@ -1,9 +1,10 @@
 """SQL kept in ``.sql`` files, and the one loader that runs them on a DuckDB connection.
 
-The report's and the demo summary's queries live in ``orchestration/lib/sql/`` (``report/``,
-``summary/``); the analysts' example queries in ``queries/`` (``analysts/`` here). Where the
-report or the summary answers a question an analyst's query answers, it runs that query, so each
-figure has one definition: when China overtook the US is ``queries/china_overtakes_us.sql``.
+The report's, the demo summary's and the alerts' queries live in ``orchestration/lib/sql/``
+(``report/``, ``summary/``, ``alerts/``); the analysts' example queries in ``queries/``
+(``analysts/`` here). Where the report or the summary answers a question an analyst's query
+answers, it runs that query, so each figure has one definition: when China overtook the US is
+``queries/china_overtakes_us.sql``.
 
 Parameters are DuckDB variables, set before the query and read in it with
 ``getvariable('name')``: the files stay plain SQL that sqlfluff lints, and Python only renders.
@@ -24,6 +25,7 @@ SQL_FOLDERS = {
     "report": Path(__file__).parent / "sql" / "report",
     "summary": Path(__file__).parent / "sql" / "summary",
     "publish": Path(__file__).parent / "sql" / "publish",
+    "alerts": Path(__file__).parent / "sql" / "alerts",
     "analysts": PROJECT_ROOT / "queries",
 }
 OVERTAKING = "China overtakes the US"

@@ -8,6 +8,10 @@
 -- figure for the whole platform is read as reported. A growth claim has a second period, its
 -- baseline, some weeks before: "over three weeks" is read as three weeks before and, counting
 -- the span inclusively, two.
+-- A table, not a view: the claims mart reads it several times, and Spark would recompute a
+-- view's plan each time.
+{{ config(materialized='table') }}
+
 with claims as (
 
     select * from {{ ref('stg_reference__published_claims') }}

@@ -5,6 +5,10 @@
 -- A day is complete in a snapshot taken after the day ended (UTC), or from a feed that holds
 -- finished days only (the exports; the bundled sample, whose as_of records no time of day):
 -- the live day a Data API snapshot holds is partial, and no event is ever computed on it.
+-- A table, not a view: the models after it read it several times, and Spark would recompute
+-- a view's plan each time.
+{{ config(materialized='table') }}
+
 with daily_tokens as (
 
     select * from {{ ref('fct_model_daily_tokens') }}

@@ -6,6 +6,10 @@
 -- - `model_milestone`, `vendor_milestone`: cumulative tokens, counted from the first day held,
 --   reaching a threshold of var milestone_thresholds.
 -- A day-on-day event needs the day before held: the first day held raises none.
+-- A table, not a view: the models after it read it several times, and Spark would recompute
+-- a view's plan each time.
+{{ config(materialized='table') }}
+
 with daily_tokens as (
 
     select * from {{ ref('int_daily_tokens_by_vintage') }}
@@ -59,7 +63,7 @@ days_with_previous_day as (
     left join named_days_ranked as yesterday
         on today.vintage = yesterday.vintage
         and today.model_permaslug = yesterday.model_permaslug
-        and yesterday.date = previous_day.date
+        and previous_day.date = yesterday.date
 
 ),
 

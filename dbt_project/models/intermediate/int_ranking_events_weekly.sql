@@ -1,5 +1,5 @@
--- Events of complete ISO weeks (all 7 days complete), in each vintage of the figures
--- (int_daily_tokens_by_vintage), each against the week before (which must be complete too):
+-- Events of complete ISO weeks, in each vintage of the figures (int_subject_weeks_by_vintage),
+-- each against the week before (which must be complete too):
 -- - `entered_weekly_top_n`: a model in the week's top N (var event_top_n) that was not before;
 -- - `model_overtook`, `vendor_overtook`: one of the week's top M (var event_overtake_top_n)
 --   ranked above another of them that ranked above it the week before;
@@ -10,76 +10,22 @@
 --   the median absolute deviation (MAD) being those of every top-N model's change over the
 --   var event_mad_weeks weeks before (at least var event_mad_min_changes of them). The threshold
 --   column gives the growth in percent that the score's bound corresponds to.
-with daily_tokens as (
+-- A table, not a view: the models after it read it several times, and Spark would recompute
+-- a view's plan each time.
+{{ config(materialized='table') }}
 
-    select * from {{ ref('int_daily_tokens_by_vintage') }}
+with subject_weeks as (
+
+    select * from {{ ref('int_subject_weeks_by_vintage') }}
 
 ),
 
 complete_weeks as (
 
-    select
+    select distinct
         vintage,
-        cast({{ dbt.date_trunc('week', 'date') }} as date) as week_start
-    from daily_tokens
-    group by vintage, cast({{ dbt.date_trunc('week', 'date') }} as date)
-    having count(distinct date) = 7
-
-),
-
-weekly_rows as (
-
-    select
-        daily_tokens.*,
-        complete_weeks.week_start
-    from daily_tokens
-    inner join complete_weeks
-        on daily_tokens.vintage = complete_weeks.vintage
-        and cast({{ dbt.date_trunc('week', 'daily_tokens.date') }} as date) = complete_weeks.week_start
-    where not daily_tokens.is_other
-
-),
-
--- The week's tokens of each model, vendor and attributed region, ranked within its kind.
-subject_weeks as (
-
-    select
-        vintage,
-        week_start,
-        'model' as subject_kind,
-        model_permaslug as subject,
-        min(model_name) as subject_name,
-        sum(total_tokens) as total_tokens,
-        max(as_of) as as_of
-    from weekly_rows
-    group by vintage, week_start, model_permaslug
-
-    union all
-
-    select
-        vintage,
-        week_start,
-        'vendor' as subject_kind,
-        vendor_slug as subject,
-        min(vendor_name) as subject_name,
-        sum(total_tokens) as total_tokens,
-        max(as_of) as as_of
-    from weekly_rows
-    group by vintage, week_start, vendor_slug
-
-    union all
-
-    select
-        vintage,
-        week_start,
-        'region' as subject_kind,
-        region as subject,
-        region as subject_name,
-        sum(total_tokens) as total_tokens,
-        max(as_of) as as_of
-    from weekly_rows
-    where region not in ('Unattributed', 'Undisclosed')
-    group by vintage, week_start, region
+        week_start
+    from subject_weeks
 
 ),
 
@@ -111,7 +57,7 @@ subject_weeks_compared as (
         on this_week.vintage = last_week.vintage
         and this_week.subject_kind = last_week.subject_kind
         and this_week.subject = last_week.subject
-        and last_week.week_start = previous_complete_week.week_start
+        and previous_complete_week.week_start = last_week.week_start
 
 ),
 
@@ -182,7 +128,9 @@ model_changes as (
     where subject_kind = 'model'
         and previous_week_tokens > 0
         and total_tokens > 0
-        and (week_rank <= {{ var('event_top_n') }} or previous_week_rank <= {{ var('event_top_n') }})
+        and (
+            week_rank <= {{ var('event_top_n') }} or previous_week_rank <= {{ var('event_top_n') }}
+        )
 
 ),
 
@@ -205,10 +153,10 @@ reference_changes as (
     from change_weeks
     inner join model_changes as earlier
         on change_weeks.vintage = earlier.vintage
-        and earlier.week_start < change_weeks.week_start
-        and earlier.week_start >= cast(
-            {{ dbt.dateadd('day', -7 * var('event_mad_weeks'), 'change_weeks.week_start') }} as date
-        )
+        and change_weeks.week_start > earlier.week_start
+        and earlier.week_start >= cast({{ dbt.dateadd(
+            'day', '-7 * ' ~ var('event_mad_weeks'), 'change_weeks.week_start'
+        ) }} as date)
 
 ),
 

@@ -1,8 +1,9 @@
--- Published claims tested against the warehouse: one row per claim and reading (int_claim_readings),
--- with the value the warehouse computes under that reading, the difference, and a verdict:
--- `reproduced` (within the claim's tolerance), `differs`, or `not testable` with the reason (the
--- data does not hold the window, or holds only the top models where the scope needs them all).
--- Each claim's verdict is its best reading's: reproduced under some reading, else differs.
+-- Published claims tested against the warehouse: one row per claim and reading
+-- (int_claim_readings), with the value the warehouse computes under that reading, the
+-- difference, and a verdict: `reproduced` (within the claim's tolerance), `differs`, or
+-- `not testable` with the reason (the data does not hold the window, or holds only the top
+-- models where the scope needs them all). Each claim's verdict is its best reading's:
+-- reproduced under some reading, else differs under a testable one, else not testable.
 with claims as (
 
     select * from {{ ref('stg_reference__published_claims') }}
@@ -102,8 +103,12 @@ period_models_ranked as (
     select
         period_model_tokens.*,
         row_number() over (
-            partition by claim_id, window_reading, reading_scope, period
-            order by total_tokens desc, model_permaslug asc
+            partition by
+                period_model_tokens.claim_id,
+                period_model_tokens.window_reading,
+                period_model_tokens.reading_scope,
+                period_model_tokens.period
+            order by period_model_tokens.total_tokens desc, period_model_tokens.model_permaslug asc
         ) as model_rank
     from period_model_tokens
 
@@ -162,7 +167,9 @@ period_figures as (
         period_days.days_with_other,
         count(period_models_classified.model_permaslug) as models_held,
         coalesce(sum(
-            case when period_models_classified.is_in_scope then period_models_classified.total_tokens end
+            case
+                when period_models_classified.is_in_scope then period_models_classified.total_tokens
+            end
         ), 0) as scope_named_tokens,
         coalesce(sum(
             case
@@ -170,8 +177,11 @@ period_figures as (
                     then period_models_classified.total_tokens
             end
         ), 0) as subject_named_tokens,
-        min(case when period_models_classified.is_subject then period_models_classified.model_rank end)
-            as subject_rank,
+        min(
+            case
+                when period_models_classified.is_subject then period_models_classified.model_rank
+            end
+        ) as subject_rank,
         max(period_models_classified.as_of) as as_of
     from period_days
     left join period_models_classified
@@ -200,7 +210,8 @@ period_totals as (
         claims.subject_kind,
         period_figures.scope_named_tokens
         + case
-            when period_figures.reading_scope = 'all' then coalesce(period_other_tokens.other_tokens, 0)
+            when period_figures.reading_scope = 'all'
+                then coalesce(period_other_tokens.other_tokens, 0)
             else 0
         end as scope_tokens,
         period_figures.subject_named_tokens
@@ -258,11 +269,13 @@ reading_values as (
         measured.window_reading,
         measured.reading_scope,
         measured.as_of,
-        case measured.metric
-            when 'tokens' then cast(measured.subject_tokens as double)
-            when 'share' then cast(measured.subject_tokens as double) / nullif(measured.scope_tokens, 0)
-            when 'rank' then cast(measured.subject_rank as double)
-            when 'growth_pct' then {{ growth_pct('measured.subject_tokens', 'baseline.subject_tokens') }}
+        case
+            when measured.metric = 'tokens' then cast(measured.subject_tokens as double)
+            when measured.metric = 'share'
+                then cast(measured.subject_tokens as double) / nullif(measured.scope_tokens, 0)
+            when measured.metric = 'rank' then cast(measured.subject_rank as double)
+            when measured.metric = 'growth_pct'
+                then {{ growth_pct('measured.subject_tokens', 'baseline.subject_tokens') }}
         end as computed_value,
         coalesce(measured.not_testable_reason, baseline.not_testable_reason) as not_testable_reason
     from period_totals as measured
@@ -302,6 +315,47 @@ claim_verdicts as (
     from reading_checks
     group by claim_id
 
+),
+
+checked_readings as (
+
+    select
+        reading_checks.*,
+        case claim_verdicts.best_verdict
+            when 3 then 'reproduced' when 2 then 'differs' else 'not testable'
+        end as claim_verdict,
+        measured_periods.reading_start,
+        measured_periods.reading_end,
+        measured_periods.is_reported_reading
+    from reading_checks
+    inner join claim_verdicts
+        on reading_checks.claim_id = claim_verdicts.claim_id
+    inner join readings as measured_periods
+        on reading_checks.claim_id = measured_periods.claim_id
+        and reading_checks.window_reading = measured_periods.window_reading
+        and reading_checks.reading_scope = measured_periods.reading_scope
+        and measured_periods.period = 'measured'
+
+),
+
+-- The reading that decides each claim's verdict: one with that verdict, the reading as reported
+-- first, then the closest figure.
+readings_in_preference as (
+
+    select
+        checked_readings.*,
+        row_number() over (
+            partition by checked_readings.claim_id
+            order by
+                case when checked_readings.reading_verdict = checked_readings.claim_verdict
+                    then 0 else 1 end,
+                case when checked_readings.is_reported_reading then 0 else 1 end,
+                abs(checked_readings.difference) asc nulls last,
+                checked_readings.window_reading asc,
+                checked_readings.reading_scope asc
+        ) as preference
+    from checked_readings
+
 )
 
 select
@@ -316,27 +370,20 @@ select
     claims.subject,
     claims.claimed_value,
     claims.tolerance,
-    reading_checks.window_reading,
-    reading_checks.reading_scope,
-    measured_periods.reading_start,
-    measured_periods.reading_end,
-    measured_periods.is_reported_reading,
-    reading_checks.computed_value,
-    reading_checks.difference,
-    reading_checks.difference / nullif(abs(claims.claimed_value), 0) as relative_difference,
-    reading_checks.reading_verdict,
-    reading_checks.not_testable_reason,
-    case claim_verdicts.best_verdict
-        when 3 then 'reproduced' when 2 then 'differs' else 'not testable'
-    end as claim_verdict,
-    reading_checks.as_of
-from reading_checks
+    readings_in_preference.window_reading,
+    readings_in_preference.reading_scope,
+    readings_in_preference.reading_start,
+    readings_in_preference.reading_end,
+    readings_in_preference.is_reported_reading,
+    readings_in_preference.preference = 1 as is_deciding_reading,
+    readings_in_preference.computed_value,
+    readings_in_preference.difference,
+    readings_in_preference.difference / nullif(abs(claims.claimed_value), 0)
+        as relative_difference,
+    readings_in_preference.reading_verdict,
+    readings_in_preference.not_testable_reason,
+    readings_in_preference.claim_verdict,
+    readings_in_preference.as_of
+from readings_in_preference
 inner join claims
-    on reading_checks.claim_id = claims.claim_id
-inner join claim_verdicts
-    on reading_checks.claim_id = claim_verdicts.claim_id
-inner join readings as measured_periods
-    on reading_checks.claim_id = measured_periods.claim_id
-    and reading_checks.window_reading = measured_periods.window_reading
-    and reading_checks.reading_scope = measured_periods.reading_scope
-    and measured_periods.period = 'measured'
+    on readings_in_preference.claim_id = claims.claim_id

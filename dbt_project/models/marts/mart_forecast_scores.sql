@@ -30,8 +30,9 @@ forecasts_with_outcomes as (
         milestones.crossed_on,
         coalesce(
             forecasts.high_date,
-            cast({{ dbt.dateadd('day', 7 * var('forecast_horizon_weeks') + 6, 'forecasts.forecast_week') }}
-                as date)
+            cast({{ dbt.dateadd(
+                'day', '7 * ' ~ var('forecast_horizon_weeks') ~ ' + 6', 'forecasts.forecast_week'
+            ) }} as date)
         ) as window_end,
         data_bounds.last_date
     from forecasts

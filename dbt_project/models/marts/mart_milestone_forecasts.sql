@@ -75,8 +75,7 @@ subject_weeks_cumulative as (
 -- Each complete week a forecast is made at, and the weeks of its fit (x: weeks before it, <= 0).
 forecast_weeks as (
 
-    select
-        week_start as forecast_week
+    select week_start as forecast_week
     from weekly_totals
     where is_complete_week
 
@@ -88,16 +87,15 @@ fit_points as (
         forecast_weeks.forecast_week,
         subject_weeks_cumulative.level,
         subject_weeks_cumulative.subject,
-        cast(
-            {{ dbt.datediff('forecast_weeks.forecast_week', 'subject_weeks_cumulative.week_start', 'day') }}
-            / 7 as double
-        ) as weeks_from_forecast,
+        cast({{ dbt.datediff(
+            'forecast_weeks.forecast_week', 'subject_weeks_cumulative.week_start', 'day'
+        ) }} / 7 as double) as weeks_from_forecast,
         ln(cast(subject_weeks_cumulative.total_tokens as double)) as log_tokens
     from forecast_weeks
     inner join subject_weeks_cumulative
-        on subject_weeks_cumulative.week_start <= forecast_weeks.forecast_week
+        on forecast_weeks.forecast_week >= subject_weeks_cumulative.week_start
         and subject_weeks_cumulative.week_start > cast(
-            {{ dbt.dateadd('day', -7 * fit_weeks, 'forecast_weeks.forecast_week') }} as date
+            {{ dbt.dateadd('day', '-7 * ' ~ fit_weeks, 'forecast_weeks.forecast_week') }} as date
         )
     inner join weekly_totals
         on subject_weeks_cumulative.week_start = weekly_totals.week_start
@@ -142,7 +140,7 @@ next_milestones as (
         and fits.subject = subject_weeks_cumulative.subject
         and fits.forecast_week = subject_weeks_cumulative.week_start
     inner join thresholds
-        on thresholds.threshold_tokens > subject_weeks_cumulative.cumulative_tokens
+        on subject_weeks_cumulative.cumulative_tokens < thresholds.threshold_tokens
     group by
         fits.forecast_week,
         fits.level,
@@ -190,13 +188,16 @@ select
     subject,
     cast(threshold_tokens as bigint) as threshold_tokens,
     cast(cumulative_tokens as bigint) as cumulative_tokens,
-    exp(intercept) as fitted_weekly_tokens,
+    cast(round(exp(intercept)) as bigint) as fitted_weekly_tokens,
     (exp(central_slope) - 1) * 100 as fitted_weekly_growth_pct,
-    cast({{ dbt.dateadd('day', '6 + cast(ceil(7 * central_weeks) as integer)', 'forecast_week') }} as date)
-        as projected_date,
-    cast({{ dbt.dateadd('day', '6 + cast(ceil(7 * fast_weeks) as integer)', 'forecast_week') }} as date)
-        as low_date,
-    cast({{ dbt.dateadd('day', '6 + cast(ceil(7 * slow_weeks) as integer)', 'forecast_week') }} as date)
-        as high_date
+    cast({{ dbt.dateadd(
+        'day', '6 + cast(ceil(7 * central_weeks) as integer)', 'forecast_week'
+    ) }} as date) as projected_date,
+    cast({{ dbt.dateadd(
+        'day', '6 + cast(ceil(7 * fast_weeks) as integer)', 'forecast_week'
+    ) }} as date) as low_date,
+    cast({{ dbt.dateadd(
+        'day', '6 + cast(ceil(7 * slow_weeks) as integer)', 'forecast_week'
+    ) }} as date) as high_date
 from weeks_to_cross
 where central_weeks <= {{ var('forecast_horizon_weeks') }}

@@ -16,7 +16,10 @@ identified_events as (
 
     select
         detected_events.*,
-        case when event_kind in ('entered_daily_top_n', 'undisclosed_share', 'model_milestone',
+        case
+            when
+                detected_events.event_kind in (
+                    'entered_daily_top_n', 'undisclosed_share', 'model_milestone',
             'vendor_milestone') then 'day' else 'week' end as grain,
         {{ dbt.hash(dbt.concat([
             "event_kind", "'|'",
