@@ -105,9 +105,9 @@ def test_the_dashboard_draws_every_chart_from_the_published_warehouse(
         page.get_by_text(CITATION).first.wait_for(timeout=60_000)
         # The events (newest first) and the claims with their verdicts.
         page.get_by_text("vendor_overtook", exact=True).first.wait_for(timeout=60_000)
-        page.get_by_text(
-            "Chinese tech press quoting OpenRouter", exact=True
-        ).first.wait_for(timeout=60_000)
+        page.get_by_text("Chinese tech press quoting OpenRouter", exact=True).first.wait_for(
+            timeout=60_000
+        )
         page.get_by_text("reproduced", exact=True).first.wait_for(timeout=60_000)
         # What the shares are of, visible on the dashboard (the sample: listed models only).
         page.get_by_text(
