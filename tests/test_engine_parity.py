@@ -73,7 +73,7 @@ def test_spark_publishes_the_warehouse_duckdb_publishes(
         PIPELINE_DATA_DIR=str(spark_lake.data_dir),
     )  # fmt: skip
     assert units.returncode == 0, units.stdout[-5000:]
-    assert "15 of 15 PASS" in units.stdout
+    assert "16 of 16 PASS" in units.stdout
 
 
 def test_dbt_target_is_checked_at_start_up():

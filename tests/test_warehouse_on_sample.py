@@ -194,5 +194,5 @@ def test_dbt_unit_tests_pass(built, tmp_path):
         text=True,
     )
     assert result.returncode == 0, result.stdout
-    # The 15 unit tests, each passed (dbt counts the on-run-start hook in PASS= as well).
-    assert "15 of 15 PASS" in result.stdout, result.stdout
+    # The 16 unit tests, each passed (dbt counts the on-run-start hook in PASS= as well).
+    assert "16 of 16 PASS" in result.stdout, result.stdout

@@ -1,5 +1,6 @@
 {#- One line saying what a ranking event is (mart_ranking_events), from its columns: the text
-    alerts post and the report shows. -#}
+    alerts post and the report shows. Its literals hold no apostrophe: Spark and DuckDB escape
+    one differently. -#}
 {% macro event_headline() -%}
     {%- set period = "case when grain = 'week' then ' in the week of ' else ' on ' end" -%}
     {%- set date_text = "cast(event_date as " ~ dbt.type_string() ~ ")" -%}
@@ -29,7 +30,7 @@
                 threshold_percent, "'%)'"]) }}
         when event_kind = 'undisclosed_share'
             then {{ dbt.concat(["'Undisclosed model '", "subject_name", "' took '", share,
-                "'% of the day''s tokens on '", date_text]) }}
+                "'% of the tokens on '", date_text]) }}
         when event_kind like '%_milestone'
             then {{ dbt.concat(["subject_name", "' passed '", threshold_trillions,
                 "'T cumulative tokens on '", date_text, "' ('", trillions, "'T)'"]) }}

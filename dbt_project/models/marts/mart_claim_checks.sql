@@ -200,6 +200,7 @@ period_figures as (
 
 ),
 
+-- The reasons' SQL literals hold no apostrophe: Spark and DuckDB escape one differently.
 -- The tokens of the scope and of the subject: with scope `all`, the `other` row counts in the
 -- scope, and in the subject when the subject is the whole platform.
 period_totals as (
@@ -237,15 +238,16 @@ period_totals as (
                     "'the data holds only the top models (no `other` row) on '",
                     "cast(period_figures.days_held - period_figures.days_with_other as "
                         ~ dbt.type_string() ~ ")",
-                    "' of the period''s days, so the '",
-                    "case when period_figures.reading_scope = 'all' then 'platform''s' else 'named models''' end",
-                    "' total is unknown'",
+                    "' of the days of the period, so the total of '",
+                    "case when period_figures.reading_scope = 'all' then 'every token'"
+                        ~ " else 'every named model' end",
+                    "' is unknown'",
                 ]) }}
             when period_figures.models_held < scope_sizes.top_n
                 then {{ dbt.concat([
                     "'the data holds '",
                     "cast(period_figures.models_held as " ~ dbt.type_string() ~ ")",
-                    "' named models in the period, fewer than the scope''s top '",
+                    "' named models in the period, fewer than the top '",
                     "cast(scope_sizes.top_n as " ~ dbt.type_string() ~ ")",
                 ]) }}
         end as not_testable_reason
