@@ -5,12 +5,12 @@
     {%- set period = "case when grain = 'week' then ' in the week of ' else ' on ' end" -%}
     {%- set date_text = "cast(event_date as " ~ dbt.type_string() ~ ")" -%}
     {%- set rank_text = "cast(cast(measured_value as integer) as " ~ dbt.type_string() ~ ")" -%}
-    {%- set trillions = "cast(round(measured_value / 1e12, 2) as " ~ dbt.type_string() ~ ")" -%}
+    {%- set trillions = rounded_text("measured_value / 1e12", 2) -%}
     {%- set threshold_trillions =
         "cast(cast(threshold / 1e12 as bigint) as " ~ dbt.type_string() ~ ")" -%}
-    {%- set percent = "cast(round(measured_value, 1) as " ~ dbt.type_string() ~ ")" -%}
-    {%- set threshold_percent = "cast(round(threshold, 1) as " ~ dbt.type_string() ~ ")" -%}
-    {%- set share = "cast(round(measured_value * 100, 1) as " ~ dbt.type_string() ~ ")" -%}
+    {%- set percent = rounded_text("measured_value", 1) -%}
+    {%- set threshold_percent = rounded_text("threshold", 1) -%}
+    {%- set share = rounded_text("measured_value * 100", 1) -%}
     {%- set top_n = "cast(cast(threshold as integer) as " ~ dbt.type_string() ~ ")" -%}
     case
         when event_kind in ('entered_daily_top_n', 'entered_weekly_top_n')
@@ -35,4 +35,13 @@
             then {{ dbt.concat(["subject_name", "' passed '", threshold_trillions,
                 "'T cumulative tokens on '", date_text, "' ('", trillions, "'T)'"]) }}
     end
+{%- endmacro %}
+
+
+{#- `expression` rounded half up to `decimals` places, as text. Not round(): DuckDB rounds the
+    binary double (2.085 -> 2.08), Spark the decimal it prints (2.085 -> 2.09); floor of the
+    scaled value is the same on both. -#}
+{% macro rounded_text(expression, decimals) -%}
+    {%- set scale = 10 ** decimals -%}
+    cast(floor(({{ expression }}) * {{ scale }} + 0.5) / {{ scale }} as {{ dbt.type_string() }})
 {%- endmacro %}

@@ -188,7 +188,7 @@ select
     subject,
     cast(threshold_tokens as bigint) as threshold_tokens,
     cast(cumulative_tokens as bigint) as cumulative_tokens,
-    cast(round(exp(intercept)) as bigint) as fitted_weekly_tokens,
+    cast(floor(exp(intercept) + 0.5) as bigint) as fitted_weekly_tokens,
     (exp(central_slope) - 1) * 100 as fitted_weekly_growth_pct,
     cast({{ dbt.dateadd(
         'day', '6 + cast(ceil(7 * central_weeks) as integer)', 'forecast_week'
