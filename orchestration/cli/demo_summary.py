@@ -185,7 +185,7 @@ def insight_lines(paths: DataPaths) -> list[str]:
         f"  Published claims: {verdicts[0]} reproduced, {verdicts[1]} differ, {verdicts[2]} not "
         "testable on this data (queries/claim_checks.sql)",
     ]
-    lines += [f"  Event {event_date}: {headline}" for event_date, headline in events]
+    lines += [f"  Event: {headline}" for _, headline in events]
     for name, threshold, projected, low, high in crossings:
         interval = f"{low}..{high}" if high else f"from {low}"
         lines.append(

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -41,15 +41,17 @@ CHARTED_DAYS = 7 * (REPORT_WEEKS - 1)
 MAX_WEEK_TICKS = 8
 
 
-def week_axis(weeks: list[date]) -> alt.X:
+def week_axis(
+    weeks: list[date], field: str = "week_start", title: str = "week starting (Monday)"
+) -> alt.X:
     """The week axis, its ticks on Mondays: ISO weeks start on Monday, and Vega's own week ticks
     fall on Sundays. Every n-th week of ``weeks`` is labelled, at most ``MAX_WEEK_TICKS``."""
     shown = sorted(set(weeks))
     step = max(1, -(-len(shown) // MAX_WEEK_TICKS))
     ticks = [alt.DateTime(year=w.year, month=w.month, date=w.day, utc=True) for w in shown[::step]]
     return alt.X(
-        "utcyearmonthdate(week_start):T",
-        title="week starting (Monday)",
+        f"utcyearmonthdate({field}):T",
+        title=title,
         axis=alt.Axis(values=ticks, format="%Y-%m-%d", labelAngle=-30),
     )
 
@@ -362,10 +364,10 @@ def events_timeline_chart(connection: duckdb.DuckDBPyConnection, subtitle: list[
         alt.Chart(alt.Data(values=records(columns, rows)))
         .mark_circle(size=70, opacity=0.8)
         .encode(
-            x=alt.X(
-                "utcyearmonthdate(event_date):T",
+            x=week_axis(
+                [day - timedelta(days=day.weekday()) for day, _, _ in rows],
+                field="event_date",
                 title="date (weekly events on their week's Monday)",
-                axis=alt.Axis(format="%Y-%m-%d", labelAngle=-30),
             ),
             y=alt.Y("event_kind:N", title=None),
             color=alt.Color("event_kind:N", legend=None),
