@@ -79,3 +79,38 @@ def test_the_semantic_layer_reads_the_published_warehouse_beside_bi_readers(
     weeks = re.findall(r"\b(\d{4}-\d{2}-\d{2})", completed.stdout)
     assert len(weeks) > 20 and weeks == sorted(weeks)
     assert published_sample.published_warehouse.read_bytes() == before
+
+
+def test_make_metrics_counts_ranking_events_by_kind_as_the_mart_holds_them(
+    published_sample: DataPaths, tmp_path: Path
+):
+    out = tmp_path / "events.csv"
+    completed = run_command(
+        [
+            "make",
+            "metrics",
+            "ARGS=--metrics ranking_events,active_ranking_events "
+            f"--group-by ranking_event__event_kind --csv {out}",
+        ],
+        PATH=without_the_virtualenv(os.environ["PATH"]),
+        PIPELINE_DATA_DIR=str(published_sample.data_dir),
+    )
+    assert completed.returncode == 0, completed.stdout + completed.stderr
+    with out.open() as handle:
+        counted = {
+            row["ranking_event__event_kind"]: (
+                int(row["ranking_events"]),
+                int(row["active_ranking_events"]),
+            )
+            for row in csv.DictReader(handle)
+        }
+    with duckdb.connect(str(published_sample.published_warehouse), read_only=True) as connection:
+        held = {
+            kind: (events, active)
+            for kind, events, active in connection.execute(
+                "select event_kind, count(*), count(*) filter (where status = 'active') "
+                "from marts.mart_ranking_events group by event_kind"
+            ).fetchall()
+        }
+    assert counted == held
+    assert {"region_overtook", "weekly_surge", "model_milestone"} <= set(counted)
