@@ -105,13 +105,19 @@ def published_lines(paths: DataPaths) -> list[str]:
         }
         [(changes,)] = warehouse.execute("select changes from marts.publication").fetchall()
     width = max(len(name) for name in tables)
+    cells = [
+        f"marts.{name:<{width}} {counts[name]:>6,} {'row' if counts[name] == 1 else 'rows'} "
+        for name in tables
+    ]
+    # Two tables a line: the summary stays short as marts are added.
+    half = -(-len(cells) // 2)
     return [
         f"Published {shown(paths.published_warehouse)} (read-only for analysts and BI tools), "
         f"Parquet in {shown(paths.exports_dir)}",
         f"  {changes}",
         *(
-            f"  marts.{name:<{width}} {counts[name]:>6,} {'row' if counts[name] == 1 else 'rows'}"
-            for name in tables
+            f"  {left}  {right}".rstrip()
+            for left, right in zip(cells[:half], [*cells[half:], ""], strict=True)
         ),
     ]
 
@@ -177,8 +183,8 @@ def insight_lines(paths: DataPaths) -> list[str]:
     milestone crossings forecast, with the forecasts' record so far."""
     with connect_duckdb(paths.published_warehouse, read_only=True) as warehouse:
         verdicts = run_query(warehouse, "summary/claim_verdicts").fetchone()
-        events = run_query(warehouse, "summary/newest_events", rows_shown=3).fetchall()
-        crossings = run_query(warehouse, "summary/next_crossings", rows_shown=3).fetchall()
+        events = run_query(warehouse, "summary/newest_events", rows_shown=2).fetchall()
+        crossings = run_query(warehouse, "summary/next_crossings", rows_shown=2).fetchall()
         scored, hits, coverage = run_query(warehouse, "summary/forecast_record").fetchone()
     lines = [
         "Claims, events, forecasts",
