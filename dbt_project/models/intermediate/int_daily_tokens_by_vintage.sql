@@ -70,7 +70,7 @@ latest_rows as (
 ),
 
 -- An entry the first figures hold and the latest do not (it fell into `other`) is not in
--- dim_models: its vendor comes from its permaslug, as staging derives it.
+-- dim_models: its vendor comes from its permaslug, as in staging (vendor_slug_of).
 first_figures_of_restated_dates as (
 
     select
@@ -91,7 +91,7 @@ first_figures_of_restated_dates as (
     left join entries
         on first_rows.model_permaslug = entries.model_permaslug
     left join vendors
-        on regexp_replace(split_part(first_rows.model_permaslug, '/', 1), '^~+', '')
+        on {{ vendor_slug_of('first_rows.model_permaslug') }}
         = vendors.vendor_slug
     where first_rows.first_tokens is not null
 

@@ -38,7 +38,7 @@ select
     nullif(split_part(model_permaslug, ':', 2), '') as variant,
     case
         when is_other then 'other'
-        else regexp_replace(split_part(model_permaslug, '/', 1), '^~+', '')
+        else {{ vendor_slug_of('model_permaslug') }}
     end as vendor_slug,
     is_other,
     total_tokens,
