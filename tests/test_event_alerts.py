@@ -15,6 +15,7 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from orchestration.defs.alerts import alert_on_ranking_events
+from orchestration.lib.errors import ActionableError
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths
 from tests.helpers import (
     free_port,
@@ -114,6 +115,21 @@ def test_an_unknown_event_kind_is_refused_naming_the_known_ones(
     with pytest.raises(ValueError, match=r"unknown event kinds \['rank_flip'\].*weekly_surge"):
         evaluate()
     assert webhook.log == []
+
+
+def test_a_damaged_ledger_stops_posting_with_its_path_and_what_to_do(
+    built_copy: DataPaths, webhook: HTTPServer
+):
+    assert evaluate().startswith("posted ")
+    posted = len(webhook.log)
+    built_copy.posted_events_ledger.write_text('{"posted": [')
+    with pytest.raises(ActionableError, match="cannot be read") as refused:
+        evaluate()
+    assert str(built_copy.posted_events_ledger) in str(refused.value)
+    assert "delete it to start again" in str(refused.value)
+    # Nothing was posted again, and the damaged file is left for a person to look at.
+    assert len(webhook.log) == posted
+    assert built_copy.posted_events_ledger.read_text() == '{"posted": ['
 
 
 def ledger_written_after(ledger: Path, moment: float) -> bool:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import requests
 
+from orchestration.lib.errors import ActionableError
 from orchestration.lib.settings import CITATION_TEMPLATE
 from orchestration.lib.sql_queries import run_query
 from orchestration.lib.storage import connect_duckdb, write_bytes_atomic
@@ -138,10 +139,20 @@ class EventLedger:
         """The ledger at ``path``, or None before the sensor's first evaluation wrote one."""
         if not path.exists():
             return None
-        ledger = json.loads(path.read_text())
-        return cls(
-            path, set(ledger["posted"]), set(ledger["skipped"]), set(ledger["withdrawals_posted"])
-        )
+        try:
+            ledger = json.loads(path.read_text())
+            return cls(
+                path,
+                set(ledger["posted"]),
+                set(ledger["skipped"]),
+                set(ledger["withdrawals_posted"]),
+            )
+        except (ValueError, KeyError, TypeError) as error:
+            raise ActionableError(
+                f"The ledger of posted ranking events {path} cannot be read ({error}). Nothing "
+                "is posted until it can: restore it, or delete it to start again (the events of "
+                "the last ALERT_EVENTS_LOOKBACK_DAYS days are then posted once more)."
+            ) from error
 
     def is_new(self, event_id: str) -> bool:
         """Whether the event was never seen."""
