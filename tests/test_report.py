@@ -11,13 +11,14 @@ import dagster as dg
 import pytest
 
 from orchestration.defs.assets.serving import rankings_report
-from orchestration.lib.charts import SERIES_COLOURS
+from orchestration.lib.charts import SERIES_COLOURS, VEGA_LITE_VERSION, vega_libraries
 from orchestration.lib.reporting import (
     Chart,
     claims_chart,
     events_timeline_chart,
     fastest_growers_chart,
     region_share_chart,
+    render_html,
     top_vendors_chart,
     trillion_club_chart,
 )
@@ -137,6 +138,20 @@ def test_report_is_self_contained_and_holds_the_data_and_citation(published_samp
     assert "<td>2026-02-16</td><td>China</td><td>0.59" in page
     assert "<td>MiniMax: MiniMax M2.5</td>" in page
     assert "Fastest-growing models, week of 2026-05-04" in page
+
+
+def test_the_vega_libraries_are_bundled_once_and_inlined_in_every_report(tmp_path: Path):
+    cache = tmp_path / "report-assets"
+    libraries = vega_libraries(cache)
+    [kept] = cache.iterdir()
+    made = kept.stat().st_mtime_ns
+    # Made once per vl-convert release and Vega-Lite version: the next report reads the file.
+    assert vega_libraries(cache) == libraries
+    assert kept.stat().st_mtime_ns == made
+    assert VEGA_LITE_VERSION in kept.name
+    assert "window.vegaEmbed=" in libraries
+    page = render_html([], CITATION, False, "coverage", "scope", libraries)
+    assert f"<script>{libraries}</script>" in page
 
 
 @pytest.mark.browser

@@ -18,7 +18,14 @@ from typing import Any
 import altair as alt
 import duckdb
 
-from orchestration.lib.charts import cited, embedding_script, records, render_png, series_lines
+from orchestration.lib.charts import (
+    cited,
+    embedding_script,
+    records,
+    render_png,
+    series_lines,
+    vega_libraries,
+)
 from orchestration.lib.settings import DataPaths
 from orchestration.lib.sql_queries import china_overtaking, run_query
 from orchestration.lib.storage import connect_duckdb, write_bytes_atomic
@@ -416,9 +423,15 @@ def coverage_note(feeds: str, days: int, gap_dates: list) -> str:
 
 
 def render_html(
-    charts: list[Chart], citation: str, is_sample: bool, coverage: str, scope_note: str
+    charts: list[Chart],
+    citation: str,
+    is_sample: bool,
+    coverage: str,
+    scope_note: str,
+    libraries: str,
 ) -> str:
-    """The whole report as one HTML document with nothing to fetch.
+    """The whole report as one HTML document with nothing to fetch: ``libraries`` (the Vega
+    libraries, :func:`vega_libraries`) are inlined before the script drawing the charts.
 
     Each chart's PNG is linked (written beside the page) and shown if the script cannot run.
     """
@@ -454,6 +467,7 @@ td, th {{ border: 1px solid #ccc; padding: 2px 6px; }}
 (shift-click to add more, click the background to show all).</p>
 {sections}
 <footer><p class="citation">{html.escape(citation)}</p></footer>
+<script>{libraries}</script>
 <script type="module">{script}</script>
 </body></html>
 """
@@ -488,6 +502,14 @@ def build_report(paths: DataPaths) -> Report:
     html_path = paths.reports_dir / "index.html"
     coverage = coverage_note(feeds, days, gap_dates or [])
     write_bytes_atomic(
-        html_path, render_html(charts, citation, is_sample, coverage, scope_note).encode()
+        html_path,
+        render_html(
+            charts,
+            citation,
+            is_sample,
+            coverage,
+            scope_note,
+            vega_libraries(paths.report_assets_dir),
+        ).encode(),
     )
     return Report(html_path, image_paths, citation, is_sample, overtaking, latest_week, leaders)

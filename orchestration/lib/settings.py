@@ -158,6 +158,11 @@ class DataPaths:
         return self.data_dir / "reports"
 
     @property
+    def report_assets_dir(self) -> Path:
+        """What every report inlines and no data changes (the Vega libraries), made once."""
+        return self.data_dir / "build" / "report-assets"
+
+    @property
     def spark_warehouse_dir(self) -> Path:
         """Where Spark writes the tables it builds (``spark.sql.warehouse.dir``, profiles.yml):
         one Parquet folder per table under ``<schema>.db/``."""
