@@ -6,21 +6,24 @@ import json
 import socket
 import time
 from datetime import date
+from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
+from orchestration.lib.ingestion.ingest import ingest_rankings_response
 from orchestration.lib.openrouter import (
     RANKINGS_PATH,
     OpenRouterClient,
     OpenRouterError,
     split_into_windows,
 )
-from orchestration.lib.settings import SettingError
+from orchestration.lib.settings import DataPaths, SettingError
 from tests.helpers import rankings_body
 
 KEY = "sk-or-v1-test-key-0123456789"
+AS_OF = "2025-01-06T02:00:00.000Z"
 
 
 def client_for(server: HTTPServer, **overrides) -> OpenRouterClient:
@@ -65,6 +68,24 @@ def test_multi_window_range_sends_one_bearer_request_per_window(httpserver: HTTP
     assert all(response.body == ok_body() and response.source == "api" for response in responses)
     httpserver.check_assertions()
     assert len(httpserver.log) == 2
+
+
+def test_an_early_start_is_answered_from_the_apis_first_day_and_ingested(
+    httpserver: HTTPServer, tmp_path: Path
+):
+    # The API clamps a start before its history to its first day: the response is still whole.
+    body = rankings_body(
+        [("2025-01-01", "a/b", "10")], start="2025-01-01", end="2025-01-05", as_of=AS_OF
+    )
+    httpserver.expect_request(
+        RANKINGS_PATH, query_string={"start_date": "2024-12-20", "end_date": "2025-01-05"}
+    ).respond_with_data(body, content_type="application/json")
+    first, last = date(2024, 12, 20), date(2025, 1, 5)
+
+    [response] = client_for(httpserver).rankings_daily(first, last)
+
+    assert response.requested_window == (date(2025, 1, 1), last)
+    assert ingest_rankings_response(DataPaths(tmp_path), response, first, last).rows == 1
 
 
 def test_429_with_retry_after_is_honoured_then_succeeds(httpserver: HTTPServer):

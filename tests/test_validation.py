@@ -188,15 +188,24 @@ def test_a_sample_file_whose_meta_window_is_not_its_name_is_quarantined_naming_i
     assert not paths.raw_rankings_dir.exists()
 
 
-def test_an_early_start_clamped_by_the_api_is_the_window_asked_for(paths: DataPaths):
-    body = rankings_body(
-        [("2025-01-01", "a/b", "10")], start="2025-01-01", end="2025-01-05", as_of=AS_OF
+def test_a_sample_file_from_before_the_apis_first_day_is_taken_as_named(
+    paths: DataPaths, tmp_path: Path
+):
+    # The benchmark's synthetic histories reach back decades: only the live API clamps a start.
+    sample = tmp_path / "sample" / "rankings_daily"
+    sample.mkdir(parents=True)
+    (sample / "1990-01-01_1990-01-02.json").write_bytes(
+        rankings_body(
+            [("1990-01-01", "a/b", "10"), ("1990-01-02", "a/b", "20")],
+            start="1990-01-01",
+            end="1990-01-02",
+            as_of=AS_OF,
+        )
     )
-    response = replace(fetched(body), requested_window=(date(2024, 12, 20), date(2025, 1, 5)))
+    first, last = date(1990, 1, 1), date(1990, 1, 2)
+    [response] = BundledSample(sample.parent).rankings_daily(first, last)
 
-    result = ingest_rankings_response(paths, response, date(2024, 12, 20), date(2025, 1, 5))
-
-    assert result.rows == 1
+    assert ingest_rankings_response(paths, response, first, last).rows == 2
 
 
 def test_unknown_extra_fields_are_tolerated(paths: DataPaths):

@@ -268,7 +268,8 @@ class OpenRouterClient:
                     {"start_date": window_start.isoformat(), "end_date": window_end.isoformat()},
                     authenticated=True,
                 ),
-                requested_window=(window_start, window_end),
+                # The API answers an earlier start from its first day.
+                requested_window=(max(window_start, RANKINGS_HISTORY_START), window_end),
             )
             for window_start, window_end in split_into_windows(start_date, end_date)
         ]

@@ -19,7 +19,6 @@ import pyarrow.compute as pc
 
 from orchestration.lib.settings import (
     MAX_CLOCK_SKEW,
-    RANKINGS_HISTORY_START,
     model_day_ceiling_tokens,
     other_day_ceiling_tokens,
 )
@@ -124,10 +123,10 @@ def validate_rankings_response(
 
     ``file`` names where the body is stored (its landing file), for error messages. With
     ``received_at``, a ``meta.as_of`` later than that (beyond ``MAX_CLOCK_SKEW``) is refused; with
-    ``requested_window``, the meta window must be the one asked for (an early start clamped to
-    the API's first day). Token counts must stay within the ceilings the warehouse's data tests
-    enforce, so that what passes here can be built. Unknown extra fields are tolerated, as the
-    API may add optional fields within v1.
+    ``requested_window``, the meta window must be that one (the window a request is answered
+    with, or a sample file's name gives). Token counts must stay within the ceilings the
+    warehouse's data tests enforce, so that what passes here can be built. Unknown extra fields
+    are tolerated, as the API may add optional fields within v1.
     """
     document = load_json_object(body, file)
     meta = document.get("meta")
@@ -155,7 +154,7 @@ def validate_rankings_response(
             f"{received_at.isoformat()}",
         )
     if requested_window is not None:
-        expected = (max(requested_window[0], RANKINGS_HISTORY_START), requested_window[1])
+        expected = requested_window
         if (window_start, window_end) != expected:
             raise InvalidResponseError(
                 file,
