@@ -1,11 +1,12 @@
-"""``make bench``: the pipeline timed at about 10 thousand, 1 million and 10 million raw rows.
+"""``make bench``: the pipeline timed on the bundled sample and at about 10 thousand, 1 million
+and 10 million raw rows.
 
-For each scale: generate synthetic responses (seeded), ingest them through the real validation
-and lake code (rows per second), build every dbt model and test from the lake (seconds, peak
-memory of the process tree), compute the same marts with plain DuckDB (the floor), and run the
-daily update for one new day on top of that history. Then time ``make demo`` on the sample.
-Writes the table to docs/performance.md. ``python -m bench.run --scales 10k`` runs a subset.
-"""
+For each scale: take the sample or generate synthetic responses (seeded), ingest them through the
+real validation and lake code (rows per second), build every dbt model and test from the lake
+(seconds, peak memory of the process tree), compute the same marts with plain DuckDB (the floor),
+and run the daily update for one new day on top of that history, each run paired with a bare
+``dbt build`` of its window (CPU seconds). Then time ``make demo`` on the sample. Writes the
+table to docs/performance.md. ``python -m bench.run --scales 10k`` runs a subset."""
 
 from __future__ import annotations
 

@@ -154,12 +154,11 @@ def validate_rankings_response(
             f"{received_at.isoformat()}",
         )
     if requested_window is not None:
-        expected = requested_window
-        if (window_start, window_end) != expected:
+        if (window_start, window_end) != requested_window:
             raise InvalidResponseError(
                 file,
                 f"meta window {window_start}..{window_end} is not the window the response "
-                f"answers ({expected[0]}..{expected[1]}: as asked of the API, or as a sample "
+                f"answers ({requested_window[0]}..{requested_window[1]}: as asked of the API, or as a sample "
                 "file's name gives it)",
             )
 
