@@ -153,14 +153,14 @@ def validate_rankings_response(
             f"meta.as_of {as_of.isoformat()} is in the future: the response was received at "
             f"{received_at.isoformat()}",
         )
-    if requested_window is not None:
-        if (window_start, window_end) != requested_window:
-            raise InvalidResponseError(
-                file,
-                f"meta window {window_start}..{window_end} is not the window the response "
-                f"answers ({requested_window[0]}..{requested_window[1]}: as asked of the API, or as a sample "
-                "file's name gives it)",
-            )
+    if requested_window is not None and (window_start, window_end) != requested_window:
+        asked_start, asked_end = requested_window
+        raise InvalidResponseError(
+            file,
+            f"meta window {window_start}..{window_end} is not the window the response answers "
+            f"({asked_start}..{asked_end}: as asked of the API, or as a sample file's name "
+            "gives it)",
+        )
 
     rows = validated_rows(data, file, window_start, window_end)
     return RankingsSnapshot(as_of, window_start, window_end, version, rows)
