@@ -239,16 +239,17 @@ def bare_window_build(paths: DataPaths, day: date, env: dict[str, str]) -> Measu
     """Time ``dbt build`` of the window a one-day run over ``day`` builds, with dbt alone.
 
     It starts as dagster-dbt starts dbt: in a new target folder holding the project's partial
-    parse file, with the window's vars (which differ from the parse's, as they do every day).
+    parse file, with the window in its environment.
     """
-    window_vars = {**paths.dbt_vars(), **RunWindow(day, day).dbt_vars(paths)}
+    data_vars = paths.dbt_vars()
+    window_environment = RunWindow(day, day).dbt_environment(paths)
     with tempfile.TemporaryDirectory(prefix="bare-dbt-", dir=DBT_PROJECT_DIR / "target") as target:
         partial_parse = DBT_PROJECT_DIR / ENGINE.target_path / "partial_parse.msgpack"
         if partial_parse.exists():
             shutil.copy(partial_parse, target)
         return measure(
-            dbt_build_command(["--vars", json.dumps(window_vars)], Path(target)),
-            env,
+            dbt_build_command(["--vars", json.dumps(data_vars)] if data_vars else [], Path(target)),
+            {**env, **window_environment},
             DBT_PROJECT_DIR,
         )
 
@@ -402,7 +403,7 @@ def render(results: list[ScaleResult], demo_seconds: list[float], reused_lakes: 
         f"peak covers both. The median of {ONE_DAY_RUNS} runs.",
         "- *one-day CPU* and *dbt alone CPU*: user and system CPU seconds of the whole process "
         "tree of that median one-day run, and of a bare `dbt build` of the same window (the same "
-        "vars, started as dagster-dbt starts dbt: a new target folder holding the project's "
+        "window, started as dagster-dbt starts dbt: a new target folder holding the project's "
         "partial-parse file) run right after it; *CPU ratio* is the median of the "
         f"{ONE_DAY_RUNS} paired ratios, what the whole daily run costs per CPU second of dbt.",
     ]

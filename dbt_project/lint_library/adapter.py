@@ -8,6 +8,8 @@ from collections.abc import Callable
 
 DEFAULT_RENDERINGS: dict[str, Callable[..., str]] = {
     "utc_date": lambda column: f"cast(timezone('UTC', {column}) as date)",
+    # A run without a window reads the source as it is.
+    "rankings_daily_lake": lambda source_relation: str(source_relation),
 }
 
 

@@ -5,6 +5,10 @@
     about 1 s once copied (docs/scale-out.md). The copy is whole each run, so it can never keep
     a snapshot that was retracted from the lake. The hive partitions `date=...` become the
     `date` column. -#}
+{% macro lake_dir() -%}
+    {{ return(var('data_dir', env_var('PIPELINE_DATA_DIR', '../data')) ~ '/lake/raw/') }}
+{%- endmacro %}
+
 {% macro load_lake_sources() -%}
     {{ return(adapter.dispatch('load_lake_sources')()) }}
 {%- endmacro %}
@@ -13,7 +17,7 @@
 {%- endmacro %}
 
 {% macro spark__load_lake_sources() -%}
-    {%- set lake = var('data_dir', env_var('PIPELINE_DATA_DIR', '../data')) ~ '/lake/raw/' -%}
+    {%- set lake = lake_dir() -%}
     {%- do adapter.execute('create schema if not exists openrouter') -%}
     {#- Files written before a column was added lack it: read every file's columns. -#}
     {%- do adapter.execute('set spark.sql.parquet.mergeSchema=true') -%}
@@ -33,4 +37,31 @@
             ~ ' as select * from parquet.`' ~ lake ~ folder ~ '`'
         ) -%}
     {%- endfor -%}
+{%- endmacro %}
+
+{#- The rankings lake as the staging models read it: on DuckDB, a run over some dates reads only
+    the `date=` folders of its weeks (the window's rankings_lake_partitions), as listing every
+    folder of a long history costs seconds a query. The folders are known only when dbt executes
+    (macros/run_window.sql), so they narrow the source here, not in its external_location, whose
+    read_parquet options these repeat. -#}
+{% macro rankings_daily_lake(source_relation) -%}
+    {{ return(adapter.dispatch('rankings_daily_lake')(source_relation)) }}
+{%- endmacro %}
+
+{% macro default__rankings_daily_lake(source_relation) -%}
+    {{ return(source_relation) }}
+{%- endmacro %}
+
+{% macro duckdb__rankings_daily_lake(source_relation) -%}
+    {%- set partitions = run_window_value('rankings_lake_partitions') -%}
+    {#- A unit test's source is its fixture, whatever the window. -#}
+    {%- if not partitions or model.resource_type == 'unit_test' -%}
+        {{ return(source_relation) }}
+    {%- endif -%}
+    {%- set folder = lake_dir() ~ 'rankings_daily/' -%}
+    read_parquet([
+    {%- for partition in partitions -%}
+        '{{ (folder ~ partition) | replace("'", "''") }}/*.parquet'{{ ', ' if not loop.last }}
+    {%- endfor -%}
+    ], hive_partitioning = true, union_by_name = true)
 {%- endmacro %}

@@ -1,9 +1,19 @@
-{#- The run's date window, decided in orchestration/lib/run_window.py and passed by Dagster as the
-    vars first_date, last_date, first_week and last_week (defaults in dbt_project.yml: every date,
-    so a plain `dbt build` rebuilds and tests everything). -#}
+{#- The run's date window, decided in orchestration/lib/run_window.py: its first_date, last_date,
+    first_week and last_week, and the lake folders it reads (rankings_lake_partitions). Dagster
+    passes them in the environment variable DBT_RUN_WINDOW, a JSON object; without it the vars of
+    those names hold (--vars, else the defaults in dbt_project.yml: every date, so a plain
+    `dbt build` rebuilds and tests everything). -#}
+
+{#- A window value by name. It is read only when dbt executes: a value dbt reads while parsing,
+    as it reads --vars, makes dbt parse the whole project again each time it changes (some 4
+    CPU-s, every daily run). -#}
+{% macro run_window_value(name) -%}
+    {%- set run_window = fromjson(env_var('DBT_RUN_WINDOW', '{}')) if execute else {} -%}
+    {{ return(run_window.get(name, var(name, none))) }}
+{%- endmacro %}
 
 {#- `predicate` with each `$first_date`, `$last_date`, `$first_week` and `$last_week` replaced
-    by that var as a date. The same predicate, run by DuckDB with those names as parameters, is
+    by that window value as a date. The same predicate, run by DuckDB with those names as parameters, is
     what publishing replaces. -#}
 {% macro run_window_sql(predicate) -%}
     {{ predicate
@@ -14,7 +24,7 @@
 {%- endmacro %}
 
 {% macro window_var_sql(name) -%}
-    cast('{{ var(name) }}' as date)
+    cast('{{ run_window_value(name) }}' as date)
 {%- endmacro %}
 
 {#- The rows of `node` (default: the model being built) that a run rebuilds: its

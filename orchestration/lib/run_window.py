@@ -5,10 +5,12 @@ them) rebuilds the daily fact for exactly those dates, and the weekly marts and 
 from the ISO week (Monday, UTC) of its first date on: a changed week moves the next week's
 growth and every later cumulative figure. A run without dates rebuilds everything.
 
-dbt receives the window as the vars of :meth:`RunWindow.dbt_vars` (``dbt_project/macros/
-run_window.sql`` turns them into SQL). Each incremental model states the rows a window rebuilds
-in its ``meta.rebuilt_rows``, a predicate over ``$first_date``, ``$last_date``, ``$first_week``
-and ``$last_week`` (:meth:`RunWindow.parameters`, the same names as the dbt vars): dbt filters the
+dbt receives the window in the environment of :meth:`RunWindow.dbt_environment`, which it reads
+only when it executes (``dbt_project/macros/run_window.sql`` turns it into SQL): passed as
+``--vars``, a new window each day would make dbt parse the whole project again. Each incremental
+model states the rows a window rebuilds in its ``meta.rebuilt_rows``, a predicate over
+``$first_date``, ``$last_date``, ``$first_week`` and ``$last_week`` (:meth:`RunWindow.parameters`,
+the same names as dbt's window values and vars): dbt filters the
 model's incremental input and scopes its data tests with it, and publishing replaces exactly
 those rows (:func:`rebuilt_rows_by_table`).
 """
@@ -24,8 +26,13 @@ from typing import Any
 from orchestration.lib.settings import DataPaths
 
 # A run over more days than this reads the whole lake instead of listing its date folders (the
-# list travels on dbt's command line).
+# list travels in an environment variable and into every query that reads the lake).
 MAX_LISTED_PARTITIONS = 1000
+
+# The environment variable that carries a run's window to dbt (dbt_project/macros/run_window.sql).
+DBT_RUN_WINDOW_ENV_VAR = "DBT_RUN_WINDOW"
+# The environment of a run without a window: dbt's vars hold (their defaults: every date).
+EVERY_DATE_ENVIRONMENT = {DBT_RUN_WINDOW_ENV_VAR: "{}"}
 
 
 @dataclass(frozen=True)
@@ -54,22 +61,23 @@ class RunWindow:
             "last_week": self.last_week,
         }
 
-    def dbt_vars(self, paths: DataPaths) -> dict[str, Any]:
-        """dbt vars for this window: its dates, and the lake folders of the weeks it touches.
+    def dbt_environment(self, paths: DataPaths) -> dict[str, str]:
+        """The environment that gives dbt this window: its dates, and the lake folders of the
+        weeks it touches.
 
         Whole weeks are read so that a week's figures can be reconciled with the raw lake; the
         fact still rebuilds only ``first..last``. Past ``MAX_LISTED_PARTITIONS`` days the folders
         are not listed and dbt reads the whole lake.
         """
-        dbt_vars: dict[str, Any] = {
+        values: dict[str, Any] = {
             name: value.isoformat() for name, value in self.parameters().items()
         }
         week_end = self.last_week + timedelta(days=6)
         if (week_end - self.first_week).days < MAX_LISTED_PARTITIONS:
             folders = paths.rankings_date_folders(self.first_week, week_end)
             if folders:
-                dbt_vars["rankings_lake_partitions"] = [folder.name for folder in folders]
-        return dbt_vars
+                values["rankings_lake_partitions"] = [folder.name for folder in folders]
+        return {DBT_RUN_WINDOW_ENV_VAR: json.dumps(values)}
 
     def __str__(self) -> str:
         return f"{self.first}..{self.last}"

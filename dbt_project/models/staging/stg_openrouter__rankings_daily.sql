@@ -4,7 +4,7 @@
 -- them would count its tokens twice.
 with raw_rows as (
 
-    select * from {{ source('openrouter', 'raw_rankings_daily') }}
+    select * from {{ rankings_daily_lake(source('openrouter', 'raw_rankings_daily')) }}
 
 ),
 

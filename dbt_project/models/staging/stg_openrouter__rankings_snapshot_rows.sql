@@ -2,7 +2,7 @@
 -- A snapshot is one response: its as_of, when it was received and its body's SHA-256.
 with raw_rows as (
 
-    select * from {{ source('openrouter', 'raw_rankings_daily') }}
+    select * from {{ rankings_daily_lake(source('openrouter', 'raw_rankings_daily')) }}
 
 )
 

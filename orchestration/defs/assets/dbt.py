@@ -1,7 +1,7 @@
 """The dbt project as Dagster assets: one graph from the raw lake to the marts.
 
 All models run in one ``dbt build`` per run, so a run's cost follows the dates it brings, not the
-history held. A run over some daily partitions passes its window as dbt vars
+history held. A run over some daily partitions passes its window to dbt in its environment
 (:mod:`orchestration.lib.run_window`): the daily fact rebuilds only those dates, the weekly marts
 and milestones the weeks from the first of them on, and data tests check those rows. A run
 without partitions rebuilds and tests everything. (Partitioning the fact as its own Dagster asset
@@ -10,7 +10,9 @@ dbt data tests surface as asset checks; error-severity tests block downstream as
 """
 
 import json
+import os
 from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +24,7 @@ from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.project import ENGINE, dbt_project
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
 from orchestration.lib.ingestion.repair import repair_inputs
+from orchestration.lib.run_window import EVERY_DATE_ENVIRONMENT
 from orchestration.lib.settings import DBT_BUILD_ARGS, data_paths
 
 
@@ -57,6 +60,24 @@ def data_test_description(manifest: Mapping[str, Any], test: Mapping[str, Any]) 
     described = macro.get("description") or f"dbt data test {test['name']}."
     given = "; ".join(f"{key}: {value}" for key, value in arguments.items())
     return (f"On `{column}`: " if column else "") + described + (f" ({given})" if given else "")
+
+
+@contextmanager
+def _environment(values: Mapping[str, str]) -> Iterator[None]:
+    """``os.environ`` with ``values`` set, as it was afterwards.
+
+    dagster-dbt starts dbt with a copy of this process's environment and takes no other.
+    """
+    previous = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 class RankingsDbtTranslator(DagsterDbtTranslator):
@@ -118,6 +139,8 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     for line in repaired.lines:
         context.log.warning(line)
     dbt_vars = paths.dbt_vars()
+    # Set even without a window, so that none left in this process's environment applies.
+    window_environment = EVERY_DATE_ENVIRONMENT
     every_date = (
         window is None
         or ENGINE.rebuilds_windowed_models_whole
@@ -135,7 +158,7 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
             f"rebuilding the daily fact for {window}, and the marts from the week of "
             f"{window.first_week} on"
         )
-        dbt_vars.update(window.dbt_vars(paths))
+        window_environment = window.dbt_environment(paths)
     # A build of every date recreates the incremental tables (--full-refresh), so that a new
     # version of a model, with columns added or changed, replaces the old table.
     args = [
@@ -143,7 +166,9 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
         *(["--full-refresh"] if every_date else []),
         *(["--vars", json.dumps(dbt_vars)] if dbt_vars else []),
     ]
-    yield from dbt.cli(args, context=context).stream()
+    with _environment(window_environment):
+        invocation = dbt.cli(args, context=context)
+    yield from invocation.stream()
 
 
 MART_KEYS = [key for key in openrouter_dbt_models.keys if key.path[0] == "marts"]
