@@ -19,7 +19,6 @@ import shutil
 import statistics
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -29,6 +28,7 @@ import psutil
 
 from bench.synthetic import generate
 from orchestration.defs.project import ENGINE
+from orchestration.lib.dbt_invocations import keep_parse_state, new_invocation_dir
 from orchestration.lib.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
 from orchestration.lib.run_window import RunWindow
 from orchestration.lib.sample import BundledSample
@@ -163,9 +163,12 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
         rows, seconds = ingest_all(sample, paths)
         recorded.write_text(json.dumps([rows, seconds]))
     print(f"[{name}] ingested {rows:,} rows in {seconds:.1f}s", flush=True)
+    # Built as the pipeline builds: the next runs start from this build's parse state.
+    full_build_target = new_invocation_dir(paths, ENGINE, "full-build")
     full_build = measure(
-        dbt_build_command(["--full-refresh"], ENGINE.target_path), env, DBT_PROJECT_DIR
+        dbt_build_command(["--full-refresh"], full_build_target), env, DBT_PROJECT_DIR
     )
+    keep_parse_state(full_build_target)
     print(f"[{name}] full dbt build {full_build.seconds:.1f}s", flush=True)
     floor = measure(
         [
@@ -238,20 +241,19 @@ def dbt_build_command(extra: list[str], target_path: Path) -> list[str]:
 def bare_window_build(paths: DataPaths, day: date, env: dict[str, str]) -> Measured:
     """Time ``dbt build`` of the window a one-day run over ``day`` builds, with dbt alone.
 
-    It starts as dagster-dbt starts dbt: in a new target folder holding the project's partial
-    parse file, with the window in its environment.
+    It starts as the pipeline starts dbt: in a new target folder holding the data directory's
+    parse state, with the window in its environment.
     """
     data_vars = paths.dbt_vars()
-    window_environment = RunWindow(day, day).dbt_environment(paths)
-    with tempfile.TemporaryDirectory(prefix="bare-dbt-", dir=DBT_PROJECT_DIR / "target") as target:
-        partial_parse = DBT_PROJECT_DIR / ENGINE.target_path / "partial_parse.msgpack"
-        if partial_parse.exists():
-            shutil.copy(partial_parse, target)
+    target = new_invocation_dir(paths, ENGINE, "bare-dbt")
+    try:
         return measure(
-            dbt_build_command(["--vars", json.dumps(data_vars)] if data_vars else [], Path(target)),
-            {**env, **window_environment},
+            dbt_build_command(["--vars", json.dumps(data_vars)] if data_vars else [], target),
+            {**env, **RunWindow(day, day).dbt_environment(paths)},
             DBT_PROJECT_DIR,
         )
+    finally:
+        shutil.rmtree(target)
 
 
 def one_day_update(folder: Path, day: date, env: dict[str, str]) -> tuple[Measured, float]:
@@ -403,8 +405,8 @@ def render(results: list[ScaleResult], demo_seconds: list[float], reused_lakes: 
         f"peak covers both. The median of {ONE_DAY_RUNS} runs.",
         "- *one-day CPU* and *dbt alone CPU*: user and system CPU seconds of the whole process "
         "tree of that median one-day run, and of a bare `dbt build` of the same window (the same "
-        "window, started as dagster-dbt starts dbt: a new target folder holding the project's "
-        "partial-parse file) run right after it; *CPU ratio* is the median of the "
+        "window, started as the pipeline starts dbt: a new target folder holding the data "
+        "directory's parse state) run right after it; *CPU ratio* is the median of the "
         f"{ONE_DAY_RUNS} paired ratios, what the whole daily run costs per CPU second of dbt.",
     ]
     return "\n".join(lines) + "\n"

@@ -22,7 +22,7 @@ RESTATED_DAY = date(2026, 2, 12)
 UNTOUCHED_DAY = date(2026, 2, 20)
 
 
-def test_one_day_run_rebuilds_that_day_only(built_copy: DataPaths):
+def test_one_day_runs_rebuild_their_day_only_and_dbt_parses_once(built_copy: DataPaths):
     # Mark the fact's rows of another day, to see whether the next run rebuilds them.
     with duckdb.connect(str(built_copy.working_warehouse)) as connection:
         connection.execute(
@@ -48,6 +48,24 @@ def test_one_day_run_rebuilds_that_day_only(built_copy: DataPaths):
         [UNTOUCHED_DAY],
     )
     assert sources == [("marker",)]
+
+    # The next day's run has another window and starts from the first run's parse state (this
+    # data directory's, not the project's): dbt reuses it and does not parse the project again.
+    result = run("rankings_job", partition_key=UNTOUCHED_DAY.isoformat())
+
+    assert result.success
+    invocations = sorted(
+        (built_copy.dbt_invocations_dir / "duckdb").glob("*/dbt.log"),
+        key=lambda log: log.stat().st_mtime,
+    )
+    last_log = invocations[-1].read_text()
+    assert "Unable to do partial parsing" not in last_log
+    assert "Partial parsing enabled, no changes found, skipping parsing" in last_log
+    assert query(
+        built_copy,
+        "select distinct source from marts.fct_model_daily_tokens where date = ?",
+        [UNTOUCHED_DAY],
+    ) != [("marker",)]
 
 
 def mart_rows(database: str) -> dict[str, list[tuple]]:

@@ -163,6 +163,12 @@ class DataPaths:
         return self.data_dir / "build" / "report-assets"
 
     @property
+    def dbt_invocations_dir(self) -> Path:
+        """Each dbt invocation's target folder, and the parse state the next one starts from
+        (orchestration/lib/dbt_runs.py), one folder per engine."""
+        return self.data_dir / "build" / "dbt"
+
+    @property
     def spark_warehouse_dir(self) -> Path:
         """Where Spark writes the tables it builds (``spark.sql.warehouse.dir``, profiles.yml):
         one Parquet folder per table under ``<schema>.db/``."""

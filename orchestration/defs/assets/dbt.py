@@ -22,6 +22,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.project import ENGINE, dbt_project
+from orchestration.lib.dbt_invocations import keep_parse_state, new_invocation_dir
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
 from orchestration.lib.ingestion.repair import repair_inputs
 from orchestration.lib.run_window import EVERY_DATE_ENVIRONMENT
@@ -166,9 +167,14 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
         *(["--full-refresh"] if every_date else []),
         *(["--vars", json.dumps(dbt_vars)] if dbt_vars else []),
     ]
+    target = new_invocation_dir(paths, ENGINE, context.run.run_id)
     with _environment(window_environment):
-        invocation = dbt.cli(args, context=context)
-    yield from invocation.stream()
+        invocation = dbt.cli(args, context=context, target_path=target)
+    try:
+        yield from invocation.stream()
+    finally:
+        # A build whose tests failed parsed the project all the same.
+        keep_parse_state(target)
 
 
 MART_KEYS = [key for key in openrouter_dbt_models.keys if key.path[0] == "marts"]
