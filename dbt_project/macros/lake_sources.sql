@@ -1,3 +1,9 @@
+{#- The raw lake's folder (the sources' external_location says the same in YAML, where macros
+    are not available). -#}
+{% macro lake_dir() -%}
+    {{ return(var('data_dir', env_var('PIPELINE_DATA_DIR', '../data')) ~ '/lake/raw/') }}
+{%- endmacro %}
+
 {#- The lake as the sources name it. DuckDB reads the Parquet files through each source's
     external_location and needs nothing here. Spark copies each source's folder into one Parquet
     table at the start of a run: a view over the folder would list and open every file again for
@@ -5,10 +11,6 @@
     about 1 s once copied (docs/scale-out.md). The copy is whole each run, so it can never keep
     a snapshot that was retracted from the lake. The hive partitions `date=...` become the
     `date` column. -#}
-{% macro lake_dir() -%}
-    {{ return(var('data_dir', env_var('PIPELINE_DATA_DIR', '../data')) ~ '/lake/raw/') }}
-{%- endmacro %}
-
 {% macro load_lake_sources() -%}
     {{ return(adapter.dispatch('load_lake_sources')()) }}
 {%- endmacro %}

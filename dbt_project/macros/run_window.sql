@@ -13,8 +13,8 @@
 {%- endmacro %}
 
 {#- `predicate` with each `$first_date`, `$last_date`, `$first_week` and `$last_week` replaced
-    by that window value as a date. The same predicate, run by DuckDB with those names as parameters, is
-    what publishing replaces. -#}
+    by that window value as a date. The same predicate, run by DuckDB with those names as
+    parameters, is what publishing replaces. -#}
 {% macro run_window_sql(predicate) -%}
     {{ predicate
         | replace('$first_date', window_var_sql('first_date'))

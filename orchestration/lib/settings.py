@@ -165,7 +165,7 @@ class DataPaths:
     @property
     def dbt_invocations_dir(self) -> Path:
         """Each dbt invocation's target folder, and the parse state the next one starts from
-        (orchestration/lib/dbt_runs.py), one folder per engine."""
+        (orchestration/lib/dbt_invocations.py), one folder per engine."""
         return self.data_dir / "build" / "dbt"
 
     @property
