@@ -23,7 +23,7 @@ set_data_dir = data=$(call quoted,PIPELINE_DATA_DIR); data="$${data:-data}"
 # "run `make demo` first" in one line (orchestration/cli/require_data.py).
 require_data = $(BIN)/python -m orchestration.cli.require_data
 
-.PHONY: install lock demo test check lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair
+.PHONY: install lock demo test check lint bench ui serve bi spark-cluster freshness metrics docs clean destroy-lake retract repair compact
 
 # Every install comes from a lock file in locks/ (`make lock` refreshes them), installed by uv:
 # the same versions on every machine, in seconds. pip installs only uv itself.
@@ -95,6 +95,10 @@ retract: $(MANIFEST)
 # files from the landing zone, rebuild a working warehouse that cannot be read, and publish.
 repair: $(MANIFEST)
 	$(BIN)/python -m orchestration.cli.repair
+
+# Rewrite each date folder's snapshot files as one file, every row kept (docs/operations.md).
+compact: $(MANIFEST)
+	$(BIN)/python -m orchestration.cli.compact
 
 # Debian's chromium, for the tests that open the report and the BI dashboard in a real browser.
 CHROMIUM := /usr/bin/chromium

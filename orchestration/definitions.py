@@ -12,13 +12,18 @@ from orchestration.defs.assets.dbt import openrouter_dbt_models
 from orchestration.defs.assets.exposures import exposure_specs
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.assets.serving import published_warehouse, rankings_report
+from orchestration.defs.compaction import compact_after_backfill, compact_lake_job
 from orchestration.defs.first_start import first_start_runs
 from orchestration.defs.jobs import catalog_job, rankings_job, warehouse_job
 from orchestration.defs.project import dbt_project
 from orchestration.defs.resources import InstalledDbtCliResource, rankings_source
 from orchestration.defs.retraction import rebuild_after_retraction, retract_snapshot_job
 from orchestration.defs.run_recovery import recover_dead_runs
-from orchestration.defs.schedules import daily_catalog_refresh, daily_rankings_refresh
+from orchestration.defs.schedules import (
+    daily_catalog_refresh,
+    daily_lake_compaction,
+    daily_rankings_refresh,
+)
 from orchestration.lib.settings import DBT_EXECUTABLE
 
 defs = dg.Definitions(
@@ -30,10 +35,11 @@ defs = dg.Definitions(
         rankings_report,
         *exposure_specs(),
     ],
-    jobs=[rankings_job, warehouse_job, catalog_job, retract_snapshot_job],
-    schedules=[daily_rankings_refresh, daily_catalog_refresh],
+    jobs=[rankings_job, warehouse_job, catalog_job, retract_snapshot_job, compact_lake_job],
+    schedules=[daily_rankings_refresh, daily_catalog_refresh, daily_lake_compaction],
     sensors=[
         rebuild_after_retraction,
+        compact_after_backfill,
         recover_dead_runs,
         alert_on_run_failure,
         alert_on_late_data,

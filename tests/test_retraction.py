@@ -15,7 +15,8 @@ from orchestration.defs.jobs import WAREHOUSE_ASSET_KEYS
 from orchestration.defs.partitions import partition_range_tags, run_window
 from orchestration.defs.retraction import rebuild_after_retraction
 from orchestration.lib.ingestion.ingest import ingest_rankings_response
-from orchestration.lib.ingestion.retraction import retract_snapshot, retracted_dir
+from orchestration.lib.ingestion.lake import retracted_dir
+from orchestration.lib.ingestion.retraction import retract_snapshot
 from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.run_window import RunWindow
 from orchestration.lib.settings import DataPaths

@@ -2,7 +2,8 @@
 
 Dagster 1.13 offers no public API for these: the pool a step waits for (its holders and waiting
 steps), freeing the pool slots of a finished run, the latest execution of asset checks (what
-publishing vouches for), and the tag a sensor's run key is stored under (to find its runs).
+publishing vouches for), the tag a sensor's run key is stored under (to find its runs), and the
+tag naming a run's backfill (to compact the lake after one).
 Each use here has a test on a real instance (``tests/test_dagster_internals.py``), so an upgrade
 that moves one fails there, not in a run.
 The dbt resource's two private overrides are pinned the same way in
@@ -15,11 +16,12 @@ from collections.abc import Sequence
 
 import dagster as dg
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecord
-from dagster._core.storage.tags import RUN_KEY_TAG
+from dagster._core.storage.tags import BACKFILL_ID_TAG, RUN_KEY_TAG
 from dagster._utils.concurrency import ConcurrencyKeyInfo
 from dagster._utils.error import SerializableErrorInfo
 
 __all__ = [
+    "BACKFILL_ID_TAG",
     "RUN_KEY_TAG",
     "AssetCheckExecutionRecord",
     "ConcurrencyKeyInfo",

@@ -8,7 +8,8 @@ import dagster as dg
 
 from orchestration.defs.jobs import WAREHOUSE_ASSET_KEYS, rankings_job
 from orchestration.defs.partitions import partition_range_tags
-from orchestration.lib.ingestion.retraction import retract_snapshot, retraction_record
+from orchestration.lib.ingestion.lake import retraction_record
+from orchestration.lib.ingestion.retraction import retract_snapshot
 from orchestration.lib.settings import data_paths
 
 

@@ -1,4 +1,4 @@
-"""Schedules: a daily refresh after OpenRouter's snapshot (about 02:00 UTC).
+"""Schedules: a daily refresh after OpenRouter's snapshot (about 02:00 UTC), then compaction.
 
 They are on when the code location loads with ``PIPELINE_SCHEDULES=running`` (``make serve``),
 and off otherwise (``make ui`` on the sample): a person turns them on in the UI.
@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
 
+from orchestration.defs.compaction import compact_lake_job
 from orchestration.defs.jobs import catalog_job, rankings_job
 from orchestration.defs.partitions import daily_partitions, partition_range_tags
 from orchestration.lib.settings import live_source_enabled, schedules_running
@@ -54,6 +55,15 @@ daily_catalog_refresh = dg.ScheduleDefinition(
     name="daily_catalog_refresh",
     job=catalog_job,
     cron_schedule="35 2 * * *",
+    execution_timezone="UTC",
+    default_status=DEFAULT_STATUS,
+)
+
+# After the daily refresh (02:45), which adds a file to each date its snapshot restates.
+daily_lake_compaction = dg.ScheduleDefinition(
+    name="daily_lake_compaction",
+    job=compact_lake_job,
+    cron_schedule="30 4 * * *",
     execution_timezone="UTC",
     default_status=DEFAULT_STATUS,
 )

@@ -109,7 +109,8 @@ class DataPaths:
 
     @property
     def raw_rankings_dir(self) -> Path:
-        """Hive-partitioned Parquet: ``date=YYYY-MM-DD/<as_of>_<sha>.parquet``."""
+        """Hive-partitioned Parquet: ``date=YYYY-MM-DD/<as_of>_<sha>.parquet``, one file per
+        snapshot, until compaction rewrites a folder's files as ``compacted_<sha>.parquet``."""
         return self.lake_dir / "raw" / RANKINGS_ENDPOINT
 
     def rankings_date_folders(self, first: date, last: date) -> list[Path]:
@@ -127,6 +128,12 @@ class DataPaths:
     def lake_manifests_dir(self) -> Path:
         """One JSON per rankings response: each lake file it wrote, with rows and SHA-256."""
         return self.lake_dir / "manifests" / RANKINGS_ENDPOINT
+
+    @property
+    def lake_compactions_dir(self) -> Path:
+        """One JSON per compacted ``date=`` folder: its one file, with rows, SHA-256 and the
+        snapshot files it holds (:mod:`orchestration.lib.ingestion.compaction`)."""
+        return self.lake_manifests_dir / "compactions"
 
     @property
     def raw_catalog_dir(self) -> Path:

@@ -16,13 +16,13 @@ from orchestration.lib.ingestion.lake import (
     catalog_table,
     land_response,
     quarantine_response,
+    retraction_record,
     write_rankings_snapshot,
 )
 from orchestration.lib.ingestion.openrouter_exports import (
     validate_exports_csv,
     validate_exports_manifest,
 )
-from orchestration.lib.ingestion.retraction import retraction_record
 from orchestration.lib.ingestion.validation import (
     InvalidResponseError,
     RankingsSnapshot,

@@ -7,7 +7,10 @@ whole as files are added to it, each file recorded before it is put in place, so
 the pipeline put in the lake is recorded and a file no record lists is not the pipeline's. Every
 write is atomic (:mod:`orchestration.lib.storage`), so readers see a whole file or none; file
 names carry the snapshot's ``as_of`` and the response's SHA-256, so ingesting the same response
-again adds nothing and a restated snapshot lands beside the older one.
+again adds nothing and a restated snapshot lands beside the older one. Compaction
+(:mod:`orchestration.lib.ingestion.compaction`) later rewrites a ``date=`` folder's files as one,
+recording it in the folder's compaction record; a snapshot file that record holds counts as
+present, so ingesting its response again adds nothing either.
 """
 
 from __future__ import annotations
@@ -16,7 +19,8 @@ import fcntl
 import hashlib
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -26,7 +30,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from orchestration.lib.ingestion.validation import RankingsSnapshot
-from orchestration.lib.settings import DataPaths
+from orchestration.lib.settings import RANKINGS_ENDPOINT, DataPaths
 from orchestration.lib.storage import (
     place_staged_files,
     scratch_connection,
@@ -115,6 +119,20 @@ def quarantine_response(
     folder.mkdir(parents=True, exist_ok=True)
     os.replace(landed.path, target)
     return target
+
+
+def retracted_dir(paths: DataPaths) -> Path:
+    """Where retracted snapshots' lake files and records are kept."""
+    return paths.quarantine_dir / RANKINGS_ENDPOINT / "retracted"
+
+
+def retraction_record(paths: DataPaths, sha256: str) -> dict | None:
+    """The record of the retraction of snapshot ``sha256``, or None if it was not retracted.
+
+    ``sha256`` may be a leading part of it, as long as one record matches.
+    """
+    records = sorted(retracted_dir(paths).glob(f"{sha256}*.retraction.json"))
+    return json.loads(records[0].read_text()) if len(records) == 1 else None
 
 
 def rankings_file_name(as_of: datetime, sha256: str) -> str:
@@ -250,6 +268,37 @@ def _manifest_path(paths: DataPaths, sha256: str) -> Path:
     return paths.lake_manifests_dir / f"{sha256}.json"
 
 
+@contextmanager
+def lake_lock(paths: DataPaths) -> Iterator[None]:
+    """Hold the rankings lake's lock: one process at a time adds, compacts or takes out files."""
+    paths.lake_manifests_dir.mkdir(parents=True, exist_ok=True)
+    with (paths.lake_manifests_dir / ".lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+def compaction_record_path(paths: DataPaths, folder: str) -> Path:
+    """Where the compaction record of ``date=`` folder ``folder`` (its name) is kept."""
+    return paths.lake_compactions_dir / f"{folder}.json"
+
+
+def compaction_record(paths: DataPaths, folder: str) -> dict | None:
+    """The compaction record of ``date=`` folder ``folder``, or None if it was never compacted.
+
+    ``file``: the folder's compacted file, with its ``rows`` and ``sha256``; ``snapshots``: each
+    snapshot file it holds (by the name the response's manifest gives it), with its
+    ``response_sha256`` and ``rows``.
+    """
+    path = compaction_record_path(paths, folder)
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def compacted_snapshot_files(paths: DataPaths, folder: str) -> set[str]:
+    """The names of the snapshot files whose rows ``folder``'s compacted file holds."""
+    record = compaction_record(paths, folder)
+    return set(record["snapshots"]) if record else set()
+
+
 def record_and_place_lake_files(
     paths: DataPaths,
     sha256: str,
@@ -261,14 +310,21 @@ def record_and_place_lake_files(
     """Put the files of response ``sha256`` (``{lake path: staged file}``) in the lake, each
     recorded in the response's manifest, with row count and hash, before it is put in place.
 
-    A lock file serializes writers: two runs ingesting the same response at once would otherwise
-    each write the manifest without the other's files. Returns ``(written, already_present)``: a
-    lake path already taken is left as it is.
+    The lake's lock serializes writers: two runs ingesting the same response at once would
+    otherwise each write the manifest without the other's files. Returns ``(written,
+    already_present)``: a lake path already taken, or held by its folder's compacted file, is
+    left as it is.
     """
-    paths.lake_manifests_dir.mkdir(parents=True, exist_ok=True)
-    with (paths.lake_manifests_dir / ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        written = {target: file for target, file in staged.items() if not target.exists()}
+    with lake_lock(paths):
+        compacted = {
+            folder: compacted_snapshot_files(paths, folder)
+            for folder in {target.parent.name for target in staged}
+        }
+        written = {
+            target: file
+            for target, file in staged.items()
+            if not target.exists() and target.name not in compacted[target.parent.name]
+        }
         if written:
             _add_to_manifest(paths, sha256, source, received_at, written, exports_manifest)
         place_staged_files(written)

@@ -8,7 +8,9 @@ snapshot's file under its name, say) is moved to ``quarantine/rankings_daily/dam
 again from the landing body it came from, once that body is found to hash to its name. Ingestion
 records each file before putting it in place, so a file no record lists is not the pipeline's,
 whatever its name: a copy, which the warehouse would count twice; it is moved to
-``quarantine/rankings_daily/stray/``. Nothing is deleted.
+``quarantine/rankings_daily/stray/``. A compacted file is checked against its folder's compaction
+record (:mod:`orchestration.lib.ingestion.compaction`), and when damaged, each snapshot it held is
+written again as a file of its own. Nothing is deleted.
 """
 
 from __future__ import annotations
@@ -24,9 +26,17 @@ from pathlib import Path
 import duckdb
 
 from orchestration.lib.errors import ActionableError
+from orchestration.lib.ingestion.compaction import finish_compactions
 from orchestration.lib.ingestion.ingest import ingest_rankings_response
-from orchestration.lib.ingestion.lake import compact_timestamp, file_sha256, sha256_hex
-from orchestration.lib.ingestion.retraction import retraction_record
+from orchestration.lib.ingestion.lake import (
+    compact_timestamp,
+    compaction_record,
+    compaction_record_path,
+    file_sha256,
+    lake_lock,
+    retraction_record,
+    sha256_hex,
+)
 from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.settings import (
     EXPORTS_RANKINGS_ENDPOINT,
@@ -48,6 +58,10 @@ class LakeRepair:
     path: Path
     problem: str
     action: str
+
+
+def _folder_date(folder: Path) -> date:
+    return date.fromisoformat(folder.name.removeprefix("date="))
 
 
 def _problem(path: Path, expected: dict) -> str | None:
@@ -84,8 +98,33 @@ def _intact_landing_body(landing: Path | None, sha256: str) -> bytes:
     return body
 
 
+def _write_again(paths: DataPaths, manifest: dict, landing: Path, body: bytes, day: date) -> None:
+    """Ingest the landed response ``manifest`` records again for ``day``: its file for that date."""
+    received_at = datetime.fromisoformat(manifest["received_at"])
+    # An exports file is checked again against the manifest it was landed with.
+    exports_manifest = manifest.get("exports_manifest")
+    response = FetchedResponse(
+        body,
+        received_at,
+        manifest["source"],
+        f"repair from {landing}",
+        manifest=FetchedResponse(
+            (paths.landing_dir / exports_manifest).read_bytes(),
+            received_at,
+            manifest["source"],
+            f"repair from {exports_manifest}",
+        )
+        if exports_manifest
+        else None,
+    )
+    ingest_rankings_response(paths, response, day, day)
+
+
 def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) -> list[LakeRepair]:
     """Check the lake's ``date=`` folders (all when ``folders`` is None) and repair them.
+
+    A compacted file is checked against its folder's compaction record; when damaged, each
+    snapshot it holds is written again from its landing body, as a file of its own.
 
     Raises :class:`UnrepairableLakeError`, after repairing everything else, when a damaged file's
     landing body is damaged or missing too: that snapshot cannot be fetched again (the API serves
@@ -93,18 +132,34 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
     """
     if folders is None:
         folders = sorted(paths.raw_rankings_dir.glob("date=*"))
-    wanted = {folder.name for folder in folders}
+    with lake_lock(paths):
+        finish_compactions(paths, folders)
+    compactions = {
+        folder.name: record
+        for folder in folders
+        if (record := compaction_record(paths, folder.name))
+    }
     # A retracted snapshot's files were taken out of the lake on purpose: one found there again
     # is a stray like any file no record lists.
-    manifests = [
-        json.loads(path.read_text()) for path in sorted(paths.lake_manifests_dir.glob("*.json"))
-    ]
-    kept = [m for m in manifests if not retraction_record(paths, m["response_sha256"])]
+    manifests = {
+        manifest["response_sha256"]: manifest
+        for manifest in (
+            json.loads(path.read_text()) for path in sorted(paths.lake_manifests_dir.glob("*.json"))
+        )
+        if not retraction_record(paths, manifest["response_sha256"])
+    }
+    wanted = {folder.name for folder in folders}
+    # Snapshot files whose rows are in their folder's compacted file are checked as part of it.
+    compacted = {
+        f"{folder_name}/{name}"
+        for folder_name, record in compactions.items()
+        for name in record["snapshots"]
+    }
     recorded = {
         name: manifest
-        for manifest in kept
+        for manifest in manifests.values()
         for name in manifest["files"]
-        if name.split("/")[0] in wanted
+        if name.split("/")[0] in wanted and name not in compacted
     }
     landed = {
         path.stem.rsplit("_", 1)[1]: path
@@ -114,6 +169,8 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
         )
         for path in (paths.landing_dir / endpoint).glob(pattern)
     }
+    # Every file a record lists: any other file in a folder is a stray.
+    listed = set(recorded) | {f"{name}/{record['file']}" for name, record in compactions.items()}
     repairs, unrepairable = [], []
     for name, manifest in sorted(recorded.items()):
         sha256 = manifest["response_sha256"]
@@ -129,29 +186,42 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
             continue
         if path.exists():
             _move_to_quarantine(paths, path, "damaged")
-        day = date.fromisoformat(path.parent.name.removeprefix("date="))
-        received_at = datetime.fromisoformat(manifest["received_at"])
-        # An exports file is checked again against the manifest it was landed with.
-        exports_manifest = manifest.get("exports_manifest")
-        response = FetchedResponse(
-            body,
-            received_at,
-            manifest["source"],
-            f"repair from {landing}",
-            manifest=FetchedResponse(
-                (paths.landing_dir / exports_manifest).read_bytes(),
-                received_at,
-                manifest["source"],
-                f"repair from {exports_manifest}",
-            )
-            if exports_manifest
-            else None,
-        )
-        ingest_rankings_response(paths, response, day, day)
+        _write_again(paths, manifest, landing, body, _folder_date(path.parent))
         repairs.append(LakeRepair(path, problem, f"written again from {landing.name}"))
+    for folder_name, record in sorted(compactions.items()):
+        path = paths.raw_rankings_dir / folder_name / record["file"]
+        problem = _problem(path, record)
+        if problem is None:
+            continue
+        responses = sorted({entry["response_sha256"] for entry in record["snapshots"].values()})
+        try:
+            bodies = {
+                sha256: _intact_landing_body(landed.get(sha256), sha256) for sha256 in responses
+            }
+        except _LandingBodyDamaged as damaged:
+            unrepairable.append(
+                f"{path} is {problem} and a landing body of a snapshot it holds {damaged}"
+            )
+            continue
+        if path.exists():
+            _move_to_quarantine(paths, path, "damaged")
+        # Without the record, the snapshots' own files are written again.
+        compaction_record_path(paths, folder_name).unlink()
+        for sha256 in responses:
+            _write_again(
+                paths, manifests[sha256], landed[sha256], bodies[sha256], _folder_date(path.parent)
+            )
+        listed |= {f"{folder_name}/{name}" for name in record["snapshots"]}
+        repairs.append(
+            LakeRepair(
+                path,
+                problem,
+                f"its {len(responses)} snapshot(s) written again from the landing zone",
+            )
+        )
     for folder in folders:
         for path in sorted(folder.glob("*.parquet")):
-            if str(path.relative_to(paths.raw_rankings_dir)) in recorded:
+            if str(path.relative_to(paths.raw_rankings_dir)) in listed:
                 continue
             target = _move_to_quarantine(paths, path, "stray")
             problem = "not written by the pipeline: no record lists it"

@@ -2,10 +2,11 @@
 
 Retracting a rankings snapshot (by its ``response_sha256``) moves its lake files to
 ``quarantine/rankings_daily/retracted/<sha256>/`` and records why in ``<sha256>.retraction.json``
-beside them. Its landing body stays where it is, as received. Ingestion never writes a retracted
-snapshot again (the same body fetched again is skipped), and the dates it covered are rebuilt by
-the run that follows (``make retract`` starts it; in Dagster, ``retract_snapshot_job`` is followed
-by a rebuild of those dates).
+beside them. Where compaction merged its files, its rows are written there under their files'
+names, and the compacted files are rewritten without them. Its landing body stays where it is,
+as received. Ingestion never writes a retracted snapshot again (the same body fetched again is
+skipped), and the dates it covered are rebuilt by the run that follows (``make retract`` starts
+it; in Dagster, ``retract_snapshot_job`` is followed by a rebuild of those dates).
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from orchestration.lib.ingestion.compaction import take_snapshot_out_of_compacted_files
+from orchestration.lib.ingestion.lake import retracted_dir, retraction_record
 from orchestration.lib.settings import EXPORTS_RANKINGS_ENDPOINT, RANKINGS_ENDPOINT, DataPaths
 from orchestration.lib.storage import fsync_directory, write_bytes_atomic
 
@@ -49,20 +52,6 @@ class Retraction:
             "dates": [day.isoformat() for day in self.dates],
             "moved_files": [str(path) for path in self.moved_files],
         }
-
-
-def retracted_dir(paths: DataPaths) -> Path:
-    """Where retracted snapshots' lake files and records are kept."""
-    return paths.quarantine_dir / RANKINGS_ENDPOINT / "retracted"
-
-
-def retraction_record(paths: DataPaths, sha256: str) -> dict | None:
-    """The record of the retraction of snapshot ``sha256``, or None if it was not retracted.
-
-    ``sha256`` may be a leading part of it, as long as one record matches.
-    """
-    records = sorted(retracted_dir(paths).glob(f"{sha256}*.retraction.json"))
-    return json.loads(records[0].read_text()) if len(records) == 1 else None
 
 
 def _landed_snapshot(paths: DataPaths, sha256_prefix: str) -> Path:
@@ -102,6 +91,7 @@ def retract_snapshot(paths: DataPaths, sha256_prefix: str, reason: str) -> Retra
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(lake_file, target)
         fsync_directory(lake_file.parent)
+    take_snapshot_out_of_compacted_files(paths, sha256, target_dir)
     moved = sorted(target_dir.glob("date=*/*.parquet")) if target_dir.exists() else []
     earlier = retraction_record(paths, sha256) or {}
     retracted_at = earlier.get("retracted_at") or datetime.now(UTC).isoformat()
