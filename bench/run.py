@@ -26,9 +26,10 @@ from pathlib import Path
 
 import psutil
 
-from bench.synthetic import generate
+from bench.synthetic import generate, generate_daily_snapshots
 from orchestration.defs.project import ENGINE
 from orchestration.lib.dbt_invocations import keep_parse_state, new_invocation_dir
+from orchestration.lib.ingestion.compaction import compact_rankings_lake
 from orchestration.lib.ingestion.ingest import ingest_catalog_response, ingest_rankings_response
 from orchestration.lib.run_window import RunWindow
 from orchestration.lib.sample import BundledSample
@@ -40,6 +41,7 @@ from orchestration.lib.settings import (
     DataPaths,
     sample_dir,
 )
+from orchestration.lib.storage import connect_duckdb
 
 # Days of history per scale: about 64 raw rows a day (50 models, `other`, restated weeks).
 # "sample" is the bundled sample itself (26 weeks of real figures), not generated.
@@ -267,6 +269,57 @@ def one_day_update(folder: Path, day: date, env: dict[str, str]) -> tuple[Measur
     return measured, json.loads(timings.read_text())["publish_seconds"]
 
 
+@dataclass(frozen=True)
+class LakeCompaction:
+    """A year of daily snapshots each restating 30 days, before and after compaction."""
+
+    raw_rows: int
+    files_per_month_before: int
+    files_per_month_after: int
+    compaction_seconds: float
+
+
+def _most_files_in_a_month(paths: DataPaths) -> int:
+    months: dict[str, int] = {}
+    for path in paths.raw_rankings_dir.glob("date=*/*.parquet"):
+        month = path.parent.name.removeprefix("date=")[:7]
+        months[month] = months.get(month, 0) + 1
+    return max(months.values())
+
+
+def _lake_rows(paths: DataPaths) -> list[tuple]:
+    with connect_duckdb() as connection:
+        return connection.execute(
+            "select response_sha256, date, count(*), sum(total_tokens) from read_parquet(?, "
+            "hive_partitioning = true, union_by_name = true) group by all order by all",
+            [f"{paths.raw_rankings_dir}/*/*.parquet"],
+        ).fetchall()
+
+
+def measure_compaction(workdir: Path, days: int = 365) -> LakeCompaction:
+    """Ingest a year of daily snapshots, each restating the trailing 30 days as the keyless
+    exports do, then compact the lake; every snapshot's rows must survive it."""
+    folder = workdir / "daily-snapshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    last_date = datetime.now(UTC).date() - timedelta(days=2)
+    generate_daily_snapshots(folder / "sample", days=days, last_date=last_date)
+    paths = DataPaths(folder / "data")
+    rows, _ = ingest_all(folder / "sample", paths)
+    before, lake_rows = _most_files_in_a_month(paths), _lake_rows(paths)
+    started = time.monotonic()
+    compact_rankings_lake(paths)
+    seconds = time.monotonic() - started
+    if _lake_rows(paths) != lake_rows:
+        raise SystemExit("compaction changed the lake's rows per snapshot and date")
+    after = _most_files_in_a_month(paths)
+    print(
+        f"[daily snapshots] {rows:,} rows; at most {before:,} lake files a month, "
+        f"{after:,} after compaction ({seconds:.1f}s)",
+        flush=True,
+    )
+    return LakeCompaction(rows, before, after, seconds)
+
+
 def generate_one_day(sample: Path, day: date) -> None:
     """Add the response for one new day to a generated sample (seeded by the day)."""
     generate(sample, days=1, last_date=day, restated_week_fraction=0.0, seed=day.toordinal())
@@ -281,10 +334,21 @@ def machine() -> str:
     )
 
 
-def targets(results: list[ScaleResult], demo_seconds: list[float]) -> list[str]:
+def targets(
+    results: list[ScaleResult], demo_seconds: list[float], compaction: LakeCompaction | None
+) -> list[str]:
     """The issue's targets against the figures measured (those this run has the scales for)."""
     by_scale = {result.name: result for result in results}
     rows = []
+    if compaction:
+        after = compaction.files_per_month_after
+        rows.append(
+            (
+                "a year of daily exports snapshots: a few dozen (<= 36) lake files a month",
+                f"{after} (before compaction {compaction.files_per_month_before:,})",
+                after <= 36,
+            )
+        )
     if "10k" in by_scale and "10M" in by_scale:
         small, large = by_scale["10k"].update_seconds, by_scale["10M"].update_seconds
         rows.append(
@@ -329,7 +393,12 @@ def targets(results: list[ScaleResult], demo_seconds: list[float]) -> list[str]:
     ]
 
 
-def render(results: list[ScaleResult], demo_seconds: list[float], reused_lakes: bool) -> str:
+def render(
+    results: list[ScaleResult],
+    demo_seconds: list[float],
+    compaction: LakeCompaction | None,
+    reused_lakes: bool,
+) -> str:
     """The Markdown page for docs/performance.md."""
 
     def gib(measured: Measured) -> str:
@@ -379,7 +448,16 @@ def render(results: list[ScaleResult], demo_seconds: list[float], reused_lakes: 
     skipped = [name for name in SCALES if name not in {result.name for result in results}]
     if skipped:
         lines += ["", f"Not measured in this run: {', '.join(skipped)} (`--scales`)."]
-    lines += ["", *targets(results, demo_seconds)]
+    if compaction:
+        lines += [
+            "",
+            f"Compaction (`make compact`, `compact_lake_job`): a year of daily snapshots each "
+            f"restating the trailing 30 days, as the keyless exports do ({compaction.raw_rows:,} "
+            f"rows), left at most {compaction.files_per_month_before:,} lake files in a month; "
+            f"compacted in {compaction.compaction_seconds:.1f} s, at most "
+            f"{compaction.files_per_month_after} (one per date), every snapshot's rows kept.",
+        ]
+    lines += ["", *targets(results, demo_seconds, compaction)]
     lines += [
         "",
         "The *sample* row is the bundled sample (26 weeks of real weekly figures spread over "
@@ -439,6 +517,7 @@ def main() -> None:
     parser.add_argument("--scales", nargs="+", choices=list(SCALES), default=list(SCALES))
     parser.add_argument("--workdir", type=Path, default=PROJECT_ROOT / "data" / "bench")
     parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--skip-compaction", action="store_true")
     parser.add_argument(
         "--report", type=Path, default=REPORT, help="the page to write (default: %(default)s)"
     )
@@ -447,8 +526,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     results = [run_scale(name, SCALES[name], args.workdir, args.reuse_lake) for name in args.scales]
+    compaction = None if args.skip_compaction else measure_compaction(args.workdir)
     demo = [] if args.skip_demo else measure_demo()
-    page = render(results, demo, args.reuse_lake)
+    page = render(results, demo, compaction, args.reuse_lake)
     args.report.parent.mkdir(parents=True, exist_ok=True)
     args.report.write_text(page)
     print(page)

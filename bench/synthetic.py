@@ -165,3 +165,31 @@ def generate(
             week_start += timedelta(days=7)
         window_start = window_end + timedelta(days=1)
     return SyntheticSet(folder, raw_rows, responses, first_date, last_date)
+
+
+def generate_daily_snapshots(
+    folder: Path,
+    days: int,
+    last_date: date,
+    window_days: int = 30,
+    models_per_day: int = MAX_MODEL_ROWS_PER_DATE,
+    seed: int = 20260211,
+) -> SyntheticSet:
+    """Write one snapshot a day for ``days`` days ending on ``last_date``, each holding the
+    ``window_days`` days up to its own with figures drawn again, as OpenRouter's keyless daily
+    exports restate their trailing window: each date is in ``window_days`` snapshots."""
+    rng = random.Random(seed)
+    pool = model_pool(rng)
+    rankings = folder / "rankings_daily"
+    rankings.mkdir(parents=True, exist_ok=True)
+    write_catalog(folder, pool)
+    raw_rows = 0
+    for offset in range(days - 1, -1, -1):
+        end = last_date - timedelta(days=offset)
+        start = end - timedelta(days=window_days - 1)
+        window = [start + timedelta(days=i) for i in range(window_days)]
+        rows = [row for day in window for row in day_rows(rng, day, pool, models_per_day)]
+        fetched = datetime.combine(end + timedelta(days=1), datetime.min.time(), UTC)
+        raw_rows += write_response(rankings, start, end, rows, fetched.replace(hour=2))
+    first_date = last_date - timedelta(days=days + window_days - 2)
+    return SyntheticSet(folder, raw_rows, days, first_date, last_date)

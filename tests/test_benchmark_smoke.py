@@ -13,7 +13,7 @@ import duckdb
 import pytest
 
 from bench.floor import FLOOR_TABLES, run_floor
-from bench.run import SCALES, SEED_CSV, ingest_all
+from bench.run import SCALES, SEED_CSV, ingest_all, measure_compaction
 from bench.synthetic import generate
 from tests.helpers import data_dir, run
 
@@ -69,3 +69,11 @@ def test_the_spark_lake_read_timings_see_every_row_each_way(tmp_path):
     counted = re.findall(r"count: [\d.]+ s, ([\d,]+) rows counted", timings)
     assert counted == [f"{generated.raw_rows:,}"] * 3, timings
     assert "latest snapshot per date" in timings
+
+
+def test_the_compaction_figures_come_from_a_lake_that_kept_every_row(tmp_path):
+    # Forty daily snapshots of 30 days each: a date folder holds up to 30 files before.
+    compaction = measure_compaction(tmp_path, days=40)
+
+    assert compaction.files_per_month_before > 300
+    assert compaction.files_per_month_after <= 31
