@@ -143,9 +143,10 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
         sample = sample_dir()
         new_day = BundledSample(sample).date_range()[1]
     else:
-        # History ends the day before yesterday; the daily update then adds yesterday, the
-        # newest partition the schedule would ask for.
-        new_day = datetime.now(UTC).date() - timedelta(days=1)
+        # The daily update adds the newest day whose snapshot is out (the generator dates a
+        # day's snapshot 02:00 UTC the next day: before then it would be in the future and
+        # refused), and history ends the day before.
+        new_day = (datetime.now(UTC) - timedelta(hours=2)).date() - timedelta(days=1)
         sample = folder / "sample"
     paths = DataPaths(folder / "data")
     env = {

@@ -71,6 +71,7 @@ def test_the_spark_lake_read_timings_see_every_row_each_way(tmp_path):
     assert "latest snapshot per date" in timings
 
 
+@pytest.mark.slow
 def test_the_compaction_figures_come_from_a_lake_that_kept_every_row(tmp_path):
     # Forty daily snapshots of 30 days each: a date folder holds up to 30 files before.
     compaction = measure_compaction(tmp_path, days=40)
