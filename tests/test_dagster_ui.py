@@ -93,16 +93,24 @@ def test_make_ui_loads_every_asset_check_job_schedule_and_sensor(tmp_path: Path)
         (key.asset_key.to_user_string(), key.name) for key in graph.asset_check_keys
     }
     jobs = {job["name"] for job in repository["jobs"] if not job["name"].startswith("__")}
-    assert jobs == {"rankings_job", "warehouse_job", "catalog_job", "retract_snapshot_job"}
+    assert jobs == {
+        "rankings_job",
+        "warehouse_job",
+        "catalog_job",
+        "retract_snapshot_job",
+        "compact_lake_job",
+    }
     # On the sample the schedules are off: nothing runs by itself in a demo UI.
     assert {(s["name"], s["scheduleState"]["status"]) for s in repository["schedules"]} == {
         ("daily_rankings_refresh", "STOPPED"),
         ("daily_catalog_refresh", "STOPPED"),
+        ("daily_lake_compaction", "STOPPED"),
     }
     assert {s["name"] for s in repository["sensors"]} == {
         "alert_on_run_failure",
         "alert_on_late_data",
         "rebuild_after_retraction",
+        "compact_after_backfill",
         "recover_dead_runs",
         "first_start_runs",
         "alert_on_ranking_events",
