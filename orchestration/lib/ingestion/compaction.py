@@ -37,8 +37,8 @@ from orchestration.lib.ingestion.lake import (
     compaction_record,
     compaction_record_path,
     file_sha256,
+    kept_lake_manifests,
     lake_lock,
-    retraction_record,
 )
 from orchestration.lib.settings import DataPaths
 from orchestration.lib.storage import (
@@ -116,16 +116,13 @@ def finish_compactions(paths: DataPaths, folders: list[Path]) -> None:
 
 
 def _recorded_snapshot_files(paths: DataPaths) -> dict[str, dict]:
-    """Every snapshot file the responses' manifests record, retracted snapshots left out, by path
-    from the rankings folder: its ``rows``, ``sha256`` and ``response_sha256``."""
-    recorded = {}
-    for path in sorted(paths.lake_manifests_dir.glob("*.json")):
-        manifest = json.loads(path.read_text())
-        if retraction_record(paths, manifest["response_sha256"]):
-            continue
-        for name, entry in manifest["files"].items():
-            recorded[name] = {**entry, "response_sha256": manifest["response_sha256"]}
-    return recorded
+    """Every snapshot file the kept manifests record, by path from the rankings folder: its
+    ``rows``, ``sha256`` and ``response_sha256``."""
+    return {
+        name: {**entry, "response_sha256": sha256}
+        for sha256, manifest in kept_lake_manifests(paths).items()
+        for name, entry in manifest["files"].items()
+    }
 
 
 def _rewrite_folder(

@@ -135,6 +135,19 @@ def retraction_record(paths: DataPaths, sha256: str) -> dict | None:
     return json.loads(records[0].read_text()) if len(records) == 1 else None
 
 
+def kept_lake_manifests(paths: DataPaths) -> dict[str, dict]:
+    """The manifest of each response whose files belong in the lake, by ``response_sha256``:
+    a retracted snapshot's files were taken out on purpose, so its manifest is left out."""
+    manifests = (
+        json.loads(path.read_text()) for path in sorted(paths.lake_manifests_dir.glob("*.json"))
+    )
+    return {
+        manifest["response_sha256"]: manifest
+        for manifest in manifests
+        if not retraction_record(paths, manifest["response_sha256"])
+    }
+
+
 def rankings_file_name(as_of: datetime, sha256: str) -> str:
     """The name of a snapshot's file in each date folder: ``<as_of>_<sha256 prefix>.parquet``."""
     return f"{compact_timestamp(as_of)}_{sha256[:16]}.parquet"

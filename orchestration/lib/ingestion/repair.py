@@ -15,7 +15,6 @@ written again as a file of its own. Nothing is deleted.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import time
@@ -33,8 +32,8 @@ from orchestration.lib.ingestion.lake import (
     compaction_record,
     compaction_record_path,
     file_sha256,
+    kept_lake_manifests,
     lake_lock,
-    retraction_record,
     sha256_hex,
 )
 from orchestration.lib.responses import FetchedResponse
@@ -141,13 +140,7 @@ def repair_rankings_lake(paths: DataPaths, folders: list[Path] | None = None) ->
     }
     # A retracted snapshot's files were taken out of the lake on purpose: one found there again
     # is a stray like any file no record lists.
-    manifests = {
-        manifest["response_sha256"]: manifest
-        for manifest in (
-            json.loads(path.read_text()) for path in sorted(paths.lake_manifests_dir.glob("*.json"))
-        )
-        if not retraction_record(paths, manifest["response_sha256"])
-    }
+    manifests = kept_lake_manifests(paths)
     wanted = {folder.name for folder in folders}
     # Snapshot files whose rows are in their folder's compacted file are checked as part of it.
     compacted = {
