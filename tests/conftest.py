@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from orchestration.lib.settings import DataPaths, data_paths
-from tests.helpers import data_dir, ingest_sample, run
+from tests.helpers import check_results, data_dir, ingest_sample, run
 
 
 @pytest.fixture
@@ -39,13 +39,23 @@ def lake_copy(clean_lake: Path, tmp_path: Path) -> Iterator[DataPaths]:
 
 
 @pytest.fixture(scope="session")
-def published_sample(clean_lake: Path, tmp_path_factory: pytest.TempPathFactory) -> DataPaths:
-    """The sample built, checked and published (warehouse, exports, report), once per session."""
+def sample_build(
+    clean_lake: Path, tmp_path_factory: pytest.TempPathFactory
+) -> tuple[DataPaths, dict[str, bool]]:
+    """The sample built, checked and published (warehouse, exports, report), once per session:
+    its data directory, and whether each check the build ran passed."""
     root = tmp_path_factory.mktemp("published")
     shutil.copytree(clean_lake / "lake", root / "lake")
     with data_dir(root) as paths:
-        assert run("warehouse_job").success
-    return paths
+        result = run("warehouse_job")
+        assert result.success
+    return paths, check_results(result)
+
+
+@pytest.fixture(scope="session")
+def published_sample(sample_build: tuple[DataPaths, dict[str, bool]]) -> DataPaths:
+    """The data directory of the session's build of the sample (read it, do not change it)."""
+    return sample_build[0]
 
 
 @pytest.fixture

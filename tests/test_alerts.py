@@ -18,6 +18,7 @@ from orchestration.lib.settings import DataPaths
 from tests.helpers import QUIET, thousandfold_first_row, write_later_snapshot
 
 
+@pytest.mark.slow
 def test_a_failed_check_is_posted_with_the_job_run_check_and_link(
     lake_copy: DataPaths, httpserver: HTTPServer, monkeypatch: pytest.MonkeyPatch
 ):

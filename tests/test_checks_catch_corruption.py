@@ -24,6 +24,7 @@ def failed_checks(result: dg.ExecuteInProcessResult) -> set[str]:
     return {name for name, passed in check_results(result).items() if not passed}
 
 
+@pytest.mark.slow
 def test_negative_tokens_fail_the_non_negative_test(lake_copy: DataPaths):
     def negate_first(rows):
         rows[0]["total_tokens"] = -rows[0]["total_tokens"]
@@ -49,6 +50,7 @@ def test_duplicated_row_fails_the_uniqueness_test(lake_copy: DataPaths):
     )
 
 
+@pytest.mark.slow
 def test_a_unit_error_fails_the_model_day_ceiling(lake_copy: DataPaths):
     write_later_snapshot(lake_copy, CORRUPTED_DATE, thousandfold_first_row)
     result = run("warehouse_job")

@@ -4,6 +4,7 @@ days, then (once both succeeded) the warehouse build; never again on an instance
 from __future__ import annotations
 
 import dagster as dg
+import pytest
 
 from orchestration.definitions import defs
 from orchestration.defs.dagster_internals import RUN_KEY_TAG
@@ -36,6 +37,7 @@ def run_requested(instance: dg.DagsterInstance, request: dg.RunRequest) -> dg.Da
     return result.dagster_run
 
 
+@pytest.mark.slow
 def test_the_first_start_ingests_then_builds_once(tmp_path, monkeypatch):
     monkeypatch.setenv("PIPELINE_DATA_DIR", str(tmp_path))
     monkeypatch.delenv("OPENROUTER_API_KEY", raising=False)

@@ -22,6 +22,7 @@ RESTATED_DAY = date(2026, 2, 12)
 UNTOUCHED_DAY = date(2026, 2, 20)
 
 
+@pytest.mark.slow
 def test_one_day_runs_rebuild_their_day_only_and_dbt_parses_once(built_copy: DataPaths):
     # Mark the fact's rows of another day, to see whether the next run rebuilds them.
     with duckdb.connect(str(built_copy.working_warehouse)) as connection:

@@ -53,6 +53,7 @@ def damage_the_lake(paths: DataPaths) -> dict[str, Path]:
     return {"truncated": truncated, "emptied": emptied, "replaced": replaced, "copied": copied}
 
 
+@pytest.mark.slow
 def test_the_next_run_rewrites_damaged_lake_files_from_the_landing_zone(built_copy: DataPaths):
     clean = published_tokens(built_copy)
     recorded = recorded_hashes(built_copy)
@@ -73,6 +74,7 @@ def test_the_next_run_rewrites_damaged_lake_files_from_the_landing_zone(built_co
     ]
 
 
+@pytest.mark.slow
 def test_a_working_warehouse_that_cannot_be_read_is_rebuilt_from_the_lake(built_copy: DataPaths):
     clean = published_tokens(built_copy)
     built_copy.working_warehouse.write_bytes(b"not a database" * 1000)

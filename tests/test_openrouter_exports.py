@@ -171,6 +171,7 @@ def test_a_damaged_lake_file_of_an_exports_snapshot_is_written_again_from_its_la
     assert damaged.read_bytes() == intact
 
 
+@pytest.mark.slow
 def test_where_both_feeds_hold_a_day_their_difference_is_a_warning_not_a_block(
     built_copy: DataPaths, exports: FakeExports
 ):

@@ -7,6 +7,7 @@ import re
 import uuid
 
 import dagster as dg
+import pytest
 
 from orchestration.cli.running import ProgressReporter
 from orchestration.definitions import defs
@@ -14,6 +15,7 @@ from orchestration.lib.settings import DataPaths
 from tests.helpers import QUIET
 
 
+@pytest.mark.slow
 def test_progress_lines_count_the_planned_assets_and_checks_done(lake_copy: DataPaths):
     instance = dg.DagsterInstance.ephemeral()
     run_id = str(uuid.uuid4())

@@ -98,6 +98,7 @@ def test_every_mart_is_exported_to_parquet_with_the_same_rows(published_sample: 
     assert not [p for p in published_sample.exports_dir.iterdir() if p.suffix != ".parquet"]
 
 
+@pytest.mark.slow
 def test_a_failing_check_publishes_nothing(built_copy: DataPaths):
     before = published_state(built_copy)
 
@@ -233,6 +234,7 @@ def test_the_exports_of_one_publish_are_switched_together_and_carry_their_source
         )
 
 
+@pytest.mark.slow
 def test_each_publish_says_what_changed_since_the_one_before(built_copy: DataPaths):
     [first] = cli(built_copy.published_warehouse, "select changes from marts.publication")
     assert first["changes"] == "The first publish: every day is new."

@@ -170,6 +170,7 @@ def test_retracting_the_only_snapshot_of_its_dates_drops_them_from_the_warehouse
     assert row["rows"] == 0
 
 
+@pytest.mark.slow
 def test_a_retracted_snapshot_served_again_is_named_and_its_file_put_back_is_a_stray(
     lake_copy: DataPaths,
 ):

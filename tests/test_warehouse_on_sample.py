@@ -5,8 +5,10 @@ from __future__ import annotations
 import csv
 import json
 import os
+import shutil
 import subprocess
 from collections import defaultdict
+from collections.abc import Iterator
 from datetime import date, timedelta
 
 import pytest
@@ -14,19 +16,23 @@ import pytest
 from orchestration.defs.assets.dbt import openrouter_dbt_models
 from orchestration.lib.ingestion.validation import validate_rankings_response
 from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, DataPaths, sample_dir
-from tests.helpers import FIXTURES, check_results, data_dir, ingest_sample, query, run
+from tests.helpers import FIXTURES, data_dir, query
 from tests.test_publish import MARTS
 
 MINIMAX_M25 = "minimax/minimax-m2.5-20260211"
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> tuple[DataPaths, dict[str, bool]]:
-    with data_dir(tmp_path_factory.mktemp("warehouse")) as paths:
-        ingest_sample()
-        result = run("warehouse_job")
-        assert result.success
-        yield paths, check_results(result)
+def built(
+    sample_build: tuple[DataPaths, dict[str, bool]], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[DataPaths, dict[str, bool]]]:
+    """A private copy of the session's build of the sample (dbt writes in it here), with the
+    build's check results."""
+    published, checks = sample_build
+    root = tmp_path_factory.mktemp("warehouse")
+    shutil.copytree(published.data_dir, root, symlinks=True, dirs_exist_ok=True)
+    with data_dir(root) as paths:
+        yield paths, checks
 
 
 def test_every_check_runs_and_passes(built):
