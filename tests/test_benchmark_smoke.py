@@ -71,6 +71,21 @@ def test_the_spark_lake_read_timings_see_every_row_each_way(tmp_path):
     assert "latest snapshot per date" in timings
 
 
+@pytest.mark.spark
+def test_the_spark_partitioning_timings_keep_every_row_each_way():
+    timings = subprocess.run(
+        [sys.executable, "-m", "bench.spark_partitioned_tables", "--rows", "2000", "--dates", "40"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=600,
+    ).stdout
+    # Counted after the one-day update: overwriting the newest day's partition kept the others.
+    assert re.findall(r"count: [\d.]+ s, ([\d,]+) rows counted", timings) == ["2,000"] * 3, timings
+    assert timings.count("one-day update") == 3
+    assert "cancelled" not in timings
+
+
 @pytest.mark.slow
 def test_the_compaction_figures_come_from_a_lake_that_kept_every_row(tmp_path):
     # Forty daily snapshots of 30 days each: a date folder holds up to 30 files before.
