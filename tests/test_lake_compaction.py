@@ -92,6 +92,32 @@ def test_compaction_keeps_every_row_and_records_each_files_rows_and_hash(lake_co
     assert len(compaction_record(lake_copy, f"date={DAYS[0]}")["snapshots"]) == 4
 
 
+def test_a_compacted_file_no_record_names_is_moved_to_quarantine_not_deleted(
+    lake_copy: DataPaths,
+):
+    restate_twice(lake_copy)
+    compact_rankings_lake(lake_copy)
+    folder = folder_of(lake_copy, DAYS[0])
+    [compacted] = folder.glob("*.parquet")
+    restate(lake_copy, DAYS[0], 3000)
+    rows = lake_rows(lake_copy)
+    stray = folder / "compacted_0123456789abcdef.parquet"
+    stray.write_bytes(compacted.read_bytes())
+
+    # Compacting again replaces the recorded compacted file, by name, and leaves the stray.
+    compact_rankings_lake(lake_copy)
+    record = compaction_record(lake_copy, folder.name)
+    assert record["replaces"] == compacted.name
+    assert sorted(path.name for path in folder.glob("*.parquet")) == sorted(
+        [record["file"], stray.name]
+    )
+
+    repair_rankings_lake(lake_copy)
+    assert [path.name for path in folder.glob("*.parquet")] == [record["file"]]
+    assert list((lake_copy.quarantine_dir / "rankings_daily" / "stray").rglob(f"*_{stray.name}"))
+    assert lake_rows(lake_copy) == rows
+
+
 # Runs compaction in its own process, which dies (os._exit, as a SIGKILL leaves it) right after
 # the named step of its first folder.
 KILLED_COMPACTION = """

@@ -75,12 +75,13 @@ def _staged_path(folder: Path, compacted_name: str) -> Path:
 
 def _replaced_files(folder: Path, record: dict) -> list[Path]:
     """The files of ``folder`` whose rows the record's compacted file holds: snapshot files,
-    and the compacted file it replaced."""
+    and the compacted file it replaced, by the name the record gives. Any other file is left to
+    repair, which moves a file no record lists to quarantine instead of deleting it."""
     return [
         path
         for path in sorted(folder.glob("*.parquet"))
-        if path.name in record["snapshots"]
-        or (path.name.startswith(COMPACTED_FILE_PREFIX) and path.name != record["file"])
+        if path.name != record["file"]
+        and (path.name in record["snapshots"] or path.name == record.get("replaces"))
     ]
 
 
@@ -198,6 +199,8 @@ def _rewrite_folder(
         "sha256": digest,
         "compacted_at": datetime.now(UTC).isoformat(),
         "snapshots": snapshots,
+        # The folder's compacted file before this one, whose rows this one holds.
+        "replaces": record["file"] if record else None,
     }
     write_bytes_atomic(
         compaction_record_path(paths, folder.name),

@@ -300,7 +300,7 @@ def compaction_record(paths: DataPaths, folder: str) -> dict | None:
 
     ``file``: the folder's compacted file, with its ``rows`` and ``sha256``; ``snapshots``: each
     snapshot file it holds (by the name the response's manifest gives it), with its
-    ``response_sha256`` and ``rows``.
+    ``response_sha256`` and ``rows``; ``replaces``: the folder's compacted file before it, if any.
     """
     path = compaction_record_path(paths, folder)
     return json.loads(path.read_text()) if path.exists() else None
