@@ -13,14 +13,13 @@ of each date.
 
 from __future__ import annotations
 
-import shutil
 import sys
-import tempfile
 import time
 from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from bench.local_spark import local_spark_session
 from orchestration.lib.settings import PROJECT_ROOT
 
 DEFAULT_LAKE = PROJECT_ROOT / "data" / "bench" / "1M" / "data" / "lake" / "raw" / "rankings_daily"
@@ -43,18 +42,11 @@ def timed(spark: SparkSession, label: str, sql: str) -> None:
 
 def main(lake: Path) -> None:
     """Time the three ways of reading ``lake`` in one local Spark session."""
-    scratch = Path(tempfile.mkdtemp(prefix="spark-lake-reads-"))
-    spark = (
-        SparkSession.builder.master("local[*]")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={scratch / 'metastore'}")
-        .enableHiveSupport()
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
+    with local_spark_session("spark-lake-reads-") as spark:
+        _time_each_way(spark, lake)
+
+
+def _time_each_way(spark: SparkSession, lake: Path) -> None:
     one_date = next(lake.glob("date=*"))
     columns = ", ".join(
         f"`{field.name}` {field.dataType.simpleString()}"
@@ -82,16 +74,12 @@ def main(lake: Path) -> None:
             [f"create table lake_copy using parquet as select * from parquet.`{lake}`"],
         ),
     ]
-    try:
-        for way, table, set_up in ways:
-            print(way, flush=True)
-            for statement in set_up:
-                timed(spark, "set-up: " + " ".join(statement.split()[:3]), statement)
-            for label, scan in SCANS.items():
-                timed(spark, label, scan.format(table=table))
-    finally:
-        spark.stop()
-        shutil.rmtree(scratch)
+    for way, table, set_up in ways:
+        print(way, flush=True)
+        for statement in set_up:
+            timed(spark, "set-up: " + " ".join(statement.split()[:3]), statement)
+        for label, scan in SCANS.items():
+            timed(spark, label, scan.format(table=table))
 
 
 if __name__ == "__main__":

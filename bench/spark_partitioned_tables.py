@@ -14,13 +14,12 @@ and printed as such.
 from __future__ import annotations
 
 import argparse
-import shutil
-import tempfile
 import threading
 import time
-from pathlib import Path
 
 from pyspark.sql import SparkSession
+
+from bench.local_spark import local_spark_session
 
 FIRST_DAY = "date'1983-01-01'"
 
@@ -81,21 +80,10 @@ def timed(spark: SparkSession, label: str, sql: str, budget: float) -> None:
 def main(budget: float, rows: int, dates: int) -> None:
     """Time each way of laying out a fact of ``rows`` over ``dates`` days in one local Spark
     session."""
-    scratch = Path(tempfile.mkdtemp(prefix="spark-partitioned-tables-"))
-    spark = (
-        SparkSession.builder.master("local[*]")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.ui.enabled", "false")
-        .config("spark.sql.session.timeZone", "UTC")
-        .config("spark.sql.sources.partitionOverwriteMode", "dynamic")
-        .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={scratch / 'metastore'}")
-        .enableHiveSupport()
-        .getOrCreate()
-    )
-    spark.sparkContext.setLogLevel("ERROR")
-    spark.sql(f"create temporary view fact as {fact(rows, dates)}")
-    try:
+    with local_spark_session(
+        "spark-partitioned-tables-", {"spark.sql.sources.partitionOverwriteMode": "dynamic"}
+    ) as spark:
+        spark.sql(f"create temporary view fact as {fact(rows, dates)}")
         for number, (way, (partitioning, columns, replaced)) in enumerate(WAYS.items()):
             table = f"fact_{number}"
             print(way, flush=True)
@@ -115,9 +103,6 @@ def main(budget: float, rows: int, dates: int) -> None:
             )
             for label, read in READS.items():
                 timed(spark, label, read.format(table=table), budget)
-    finally:
-        spark.stop()
-        shutil.rmtree(scratch)
 
 
 if __name__ == "__main__":
