@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from orchestration.lib.sample import BundledSample
-from orchestration.lib.settings import DBT_PROJECT_DIR, PROJECT_ROOT, sample_dir
+from orchestration.lib.settings import DBT_EXECUTABLE, DBT_PROJECT_DIR, PROJECT_ROOT, sample_dir
 from tests.helpers import run_command
 
 
@@ -39,6 +39,30 @@ def test_demo_with_a_relative_data_dir_holding_a_space_and_a_quote(tmp_path: Pat
     assert (data_dir / "build" / "warehouse.duckdb").exists()
     assert not (DBT_PROJECT_DIR / "pipeline data").exists()
     assert not (PROJECT_ROOT / "pipeline data").exists()
+
+
+@pytest.mark.slow
+def test_a_checkout_whose_path_holds_a_space_and_a_quote_loads_the_seeds(tmp_path: Path):
+    project = tmp_path / "o'brien checkout" / "dbt_project"
+    shutil.copytree(
+        DBT_PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs", "dbt_packages")
+    )
+    data_dir = tmp_path / "data"
+    (data_dir / "build").mkdir(parents=True)
+
+    seed = run_command(
+        [str(DBT_EXECUTABLE), "seed", "--profiles-dir", ".", "--target", "duckdb"],
+        cwd=project,
+        timeout=600,
+        PIPELINE_DATA_DIR=str(data_dir),
+        WAREHOUSE_PATH=None,
+    )
+
+    assert seed.returncode == 0, seed.stdout[-3000:]
+    with duckdb.connect(str(data_dir / "build" / "warehouse.duckdb"), read_only=True) as built:
+        (countries,) = built.execute("select count(*) from reference.vendor_countries").fetchone()
+    with (DBT_PROJECT_DIR / "seeds" / "vendor_countries.csv").open() as csv_file:
+        assert countries == sum(1 for _ in csv_file) - 1
 
 
 @pytest.mark.parametrize(
