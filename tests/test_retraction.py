@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
@@ -15,7 +16,7 @@ from orchestration.defs.jobs import WAREHOUSE_ASSET_KEYS
 from orchestration.defs.partitions import partition_range_tags, run_window
 from orchestration.defs.retraction import rebuild_after_retraction
 from orchestration.lib.ingestion.ingest import ingest_rankings_response
-from orchestration.lib.ingestion.lake import retracted_dir
+from orchestration.lib.ingestion.lake import lake_lock, retracted_dir
 from orchestration.lib.ingestion.retraction import retract_snapshot
 from orchestration.lib.responses import FetchedResponse
 from orchestration.lib.run_window import RunWindow
@@ -196,3 +197,31 @@ def test_a_retracted_snapshot_served_again_is_named_and_its_file_put_back_is_a_s
     assert not original.exists()
     strays = (lake_copy.quarantine_dir / "rankings_daily" / "stray").rglob("*.parquet")
     assert [path.name.split("_", 1)[1] for path in strays] == [original.name]
+
+
+def test_retraction_moves_nothing_while_another_process_holds_the_lakes_lock(
+    lake_copy: DataPaths,
+):
+    [original] = (lake_copy.raw_rankings_dir / f"date={DAY}").glob("*.parquet")
+    sha16 = original.stem.rsplit("_", 1)[1]
+    outcome: list[object] = []
+
+    def retract() -> None:
+        try:
+            outcome.append(retract_snapshot(lake_copy, sha16, "figures under review"))
+        except BaseException as error:  # re-raised by the test below
+            outcome.append(error)
+
+    retracting = threading.Thread(target=retract)
+    # A lock of its own open file: flock makes this thread wait as it would another process.
+    with lake_lock(lake_copy):
+        retracting.start()
+        retracting.join(timeout=2)
+        assert retracting.is_alive() and original.exists()
+    retracting.join(timeout=120)
+    assert not retracting.is_alive(), "the retraction did not finish within 120 s of the lock"
+    [retraction] = outcome
+    if isinstance(retraction, BaseException):
+        raise retraction
+    assert not original.exists()
+    assert date.fromisoformat(DAY) in retraction.dates

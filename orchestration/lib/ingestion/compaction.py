@@ -243,43 +243,42 @@ def take_snapshot_out_of_compacted_files(
     folder's into ``target_dir/<date=...>/<its snapshot file name>``; return those files.
 
     Safe to repeat after a kill: a file already written is kept, and a folder whose record no
-    longer lists the snapshot is done.
+    longer lists the snapshot is done. Call it holding the lake's lock.
     """
     written = []
-    with lake_lock(paths):
-        recorded = _recorded_snapshot_files(paths)
-        for record_path in sorted(paths.lake_compactions_dir.glob("date=*.json")):
-            record = json.loads(record_path.read_text())
-            names = [
-                name
-                for name, entry in record["snapshots"].items()
-                if entry["response_sha256"] == sha256
-            ]
-            if not names:
-                continue
-            folder = paths.raw_rankings_dir / record["folder"]
-            finish_compactions(paths, [folder])
-            [name] = names
-            compacted = folder / record["file"]
-            if not compacted.exists() or file_sha256(compacted) != record["sha256"]:
-                raise CompactionError(
-                    f"{compacted} does not match its record, so snapshot {sha256} cannot be "
-                    "taken out of it: run `make repair`, then retract again"
-                )
-            target = target_dir / folder.name / name
-            if not target.exists():
-                with scratch_connection() as connection:
-                    copy_to_parquet(
-                        connection,
-                        f"""
-                        select * from read_parquet(
-                            {sql_string(compacted)}, hive_partitioning = true
-                        )
-                        where response_sha256 = {sql_string(sha256)}
-                        order by {_ROW_ORDER}
-                        """,
-                        target,
+    recorded = _recorded_snapshot_files(paths)
+    for record_path in sorted(paths.lake_compactions_dir.glob("date=*.json")):
+        record = json.loads(record_path.read_text())
+        names = [
+            name
+            for name, entry in record["snapshots"].items()
+            if entry["response_sha256"] == sha256
+        ]
+        if not names:
+            continue
+        folder = paths.raw_rankings_dir / record["folder"]
+        finish_compactions(paths, [folder])
+        [name] = names
+        compacted = folder / record["file"]
+        if not compacted.exists() or file_sha256(compacted) != record["sha256"]:
+            raise CompactionError(
+                f"{compacted} does not match its record, so snapshot {sha256} cannot be "
+                "taken out of it: run `make repair`, then retract again"
+            )
+        target = target_dir / folder.name / name
+        if not target.exists():
+            with scratch_connection() as connection:
+                copy_to_parquet(
+                    connection,
+                    f"""
+                    select * from read_parquet(
+                        {sql_string(compacted)}, hive_partitioning = true
                     )
-            _rewrite_folder(paths, folder, recorded, without=sha256)
-            written.append(target)
+                    where response_sha256 = {sql_string(sha256)}
+                    order by {_ROW_ORDER}
+                    """,
+                    target,
+                )
+        _rewrite_folder(paths, folder, recorded, without=sha256)
+        written.append(target)
     return written

@@ -19,7 +19,7 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 from orchestration.lib.ingestion.compaction import take_snapshot_out_of_compacted_files
-from orchestration.lib.ingestion.lake import retracted_dir, retraction_record
+from orchestration.lib.ingestion.lake import lake_lock, retracted_dir, retraction_record
 from orchestration.lib.settings import EXPORTS_RANKINGS_ENDPOINT, RANKINGS_ENDPOINT, DataPaths
 from orchestration.lib.storage import fsync_directory, write_bytes_atomic
 
@@ -86,12 +86,15 @@ def retract_snapshot(paths: DataPaths, sha256_prefix: str, reason: str) -> Retra
     landing_file = _landed_snapshot(paths, sha256_prefix)
     sha256 = landing_file.stem.rsplit("_", 1)[1]
     target_dir = retracted_dir(paths) / sha256
-    for lake_file in sorted(paths.raw_rankings_dir.glob(f"date=*/*_{sha256[:16]}.parquet")):
-        target = target_dir / lake_file.parent.name / lake_file.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(lake_file, target)
-        fsync_directory(lake_file.parent)
-    take_snapshot_out_of_compacted_files(paths, sha256, target_dir)
+    # Under the lake's lock: a compaction running meanwhile could otherwise read a file as it
+    # moves out and write its rows back into a compacted file.
+    with lake_lock(paths):
+        for lake_file in sorted(paths.raw_rankings_dir.glob(f"date=*/*_{sha256[:16]}.parquet")):
+            target = target_dir / lake_file.parent.name / lake_file.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(lake_file, target)
+            fsync_directory(lake_file.parent)
+        take_snapshot_out_of_compacted_files(paths, sha256, target_dir)
     moved = sorted(target_dir.glob("date=*/*.parquet")) if target_dir.exists() else []
     earlier = retraction_record(paths, sha256) or {}
     retracted_at = earlier.get("retracted_at") or datetime.now(UTC).isoformat()
