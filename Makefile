@@ -179,12 +179,13 @@ metrics: $(MANIFEST)
 
 # dbt's documentation site (models, columns, tests, lineage) on http://127.0.0.1:$(DOCS_PORT).
 # The server runs under the supervisor (exec'd, so that make's SIGTERM reaches it), which stops
-# it with everything it started.
+# it with everything it started: with SIGTERM, on which dbt's server ends quietly (on SIGINT it
+# prints a KeyboardInterrupt traceback).
 DOCS_PORT ?= 8080
 docs: $(MANIFEST)
 	@$(require_data) built "make docs"
 	cd dbt_project && ../$(BIN)/dbt docs generate --profiles-dir . && exec ../$(BIN)/python \
-		-m orchestration.cli.supervise ../$(BIN)/dbt docs serve --profiles-dir . \
+		-m orchestration.cli.supervise --stop-signal TERM ../$(BIN)/dbt docs serve --profiles-dir . \
 		--host 127.0.0.1 --port $(DOCS_PORT)
 
 # Removes each path given (shell words) that exists, printing it; nothing else.

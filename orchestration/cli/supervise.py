@@ -5,12 +5,13 @@ process stops it and everything it started (``make ui``, ``make docs``, ``make b
 and ``dbt docs serve`` and gunicorn were left behind by the shell that started them: each kept
 its port.
 Here the server runs in a process group of its own; SIGTERM or SIGINT (Ctrl-C) to this process
-sends SIGINT, every server's Ctrl-C path, to the whole group, and SIGKILL to what is left after
-the grace period.
+sends SIGINT, every server's Ctrl-C path, to the whole group (``--stop-signal TERM`` sends SIGTERM
+instead), and SIGKILL to what is left after the grace period.
 """
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import os
 import signal
@@ -22,11 +23,14 @@ import time
 STOP_GRACE_SECONDS = 30
 
 
-def stop_groups(leaders: list[subprocess.Popen]) -> None:
-    """SIGINT to each leader's process group; SIGKILL to what is left of them after the grace."""
+def stop_groups(
+    leaders: list[subprocess.Popen], stop_signal: signal.Signals = signal.SIGINT
+) -> None:
+    """``stop_signal`` to each leader's process group; SIGKILL to what is left of them after the
+    grace."""
     for leader in leaders:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(leader.pid, signal.SIGINT)
+            os.killpg(leader.pid, stop_signal)
     deadline = time.monotonic() + STOP_GRACE_SECONDS
     running = list(leaders)
     while running and time.monotonic() < deadline:
@@ -43,8 +47,9 @@ def stop_groups(leaders: list[subprocess.Popen]) -> None:
         leader.wait()
 
 
-def main(command: list[str]) -> int:
-    """Run ``command`` until it exits or this process is told to stop; its exit status."""
+def main(command: list[str], stop_signal: signal.Signals = signal.SIGINT) -> int:
+    """Run ``command`` until it exits or this process is told to stop (then send it
+    ``stop_signal``); its exit status."""
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
@@ -52,9 +57,18 @@ def main(command: list[str]) -> int:
     while server.poll() is None and not stopping.wait(0.5):
         pass
     # Also when the server exited by itself: what it started may still run.
-    stop_groups([server])
+    stop_groups([server], stop_signal)
     return server.wait()
 
 
 if __name__ == "__main__":
-    sys.exit(main(sys.argv[1:]))
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--stop-signal",
+        choices=["INT", "TERM"],
+        default="INT",
+        help="the signal that stops the server (default: INT, as Ctrl-C)",
+    )
+    parser.add_argument("command", nargs=argparse.REMAINDER)
+    arguments = parser.parse_args()
+    sys.exit(main(arguments.command, signal.Signals[f"SIG{arguments.stop_signal}"]))
