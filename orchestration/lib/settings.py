@@ -35,6 +35,7 @@ point the pipeline elsewhere:
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from dataclasses import dataclass
@@ -224,8 +225,9 @@ class DataPaths:
         default = self.data_dir / "build" / "warehouse.duckdb"
         return Path(os.environ.get("WAREHOUSE_PATH", default)).resolve()
 
-    def dbt_vars(self) -> dict[str, str]:
-        """dbt vars that point dbt at these same files when the environment names a relative path.
+    def dbt_vars_arguments(self) -> list[str]:
+        """dbt's ``--vars`` pointing it at these same files when the environment names a relative
+        path; else no arguments.
 
         dbt runs in ``dbt_project/`` and would resolve a relative ``PIPELINE_DATA_DIR`` or
         ``WAREHOUSE_PATH`` there, not where it was given; the vars carry the resolved paths.
@@ -234,8 +236,9 @@ class DataPaths:
         """
         given = {name: os.environ.get(name, "") for name in ("PIPELINE_DATA_DIR", "WAREHOUSE_PATH")}
         if all(not value or Path(value).is_absolute() for value in given.values()):
-            return {}
-        return {"data_dir": str(self.data_dir), "warehouse_path": str(self.working_warehouse)}
+            return []
+        resolved = {"data_dir": str(self.data_dir), "warehouse_path": str(self.working_warehouse)}
+        return ["--vars", json.dumps(resolved)]
 
 
 def data_paths() -> DataPaths:

@@ -9,7 +9,6 @@ would split the build into several dbt invocations per run, each paying dbt's st
 dbt data tests surface as asset checks; error-severity tests block downstream assets.
 """
 
-import json
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -139,7 +138,6 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     repaired = repair_inputs(paths, folders)
     for line in repaired.lines:
         context.log.warning(line)
-    dbt_vars = paths.dbt_vars()
     # Set even without a window, so that none left in this process's environment applies.
     window_environment = EVERY_DATE_ENVIRONMENT
     every_date = (
@@ -165,7 +163,7 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     args = [
         *DBT_BUILD_ARGS,
         *(["--full-refresh"] if every_date else []),
-        *(["--vars", json.dumps(dbt_vars)] if dbt_vars else []),
+        *paths.dbt_vars_arguments(),
     ]
     target = new_invocation_dir(paths, ENGINE, context.run.run_id)
     with _environment(window_environment):
