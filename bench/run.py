@@ -496,7 +496,7 @@ def render(
         "the marts from its week on, their data tests) and every check; *then publish + report* "
         "is the rest of that job, publishing the checked marts and rendering the report; the "
         f"peak covers both. The median of {ONE_DAY_RUNS} runs. *update / full build* divides "
-        "the one-day update by the full build;",
+        "the one-day update by the full build.",
         "- *one-day CPU* and *dbt alone CPU*: user and system CPU seconds of the whole process "
         "tree of that median one-day run, and of a bare `dbt build` of the same window (the same "
         "window, started as the pipeline starts dbt: a new target folder holding the data "

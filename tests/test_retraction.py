@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import threading
+from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, date, datetime, timedelta
 
 import dagster as dg
@@ -204,24 +204,12 @@ def test_retraction_moves_nothing_while_another_process_holds_the_lakes_lock(
 ):
     [original] = (lake_copy.raw_rankings_dir / f"date={DAY}").glob("*.parquet")
     sha16 = original.stem.rsplit("_", 1)[1]
-    outcome: list[object] = []
-
-    def retract() -> None:
-        try:
-            outcome.append(retract_snapshot(lake_copy, sha16, "figures under review"))
-        except BaseException as error:  # re-raised by the test below
-            outcome.append(error)
-
-    retracting = threading.Thread(target=retract)
-    # A lock of its own open file: flock makes this thread wait as it would another process.
-    with lake_lock(lake_copy):
-        retracting.start()
-        retracting.join(timeout=2)
-        assert retracting.is_alive() and original.exists()
-    retracting.join(timeout=120)
-    assert not retracting.is_alive(), "the retraction did not finish within 120 s of the lock"
-    [retraction] = outcome
-    if isinstance(retraction, BaseException):
-        raise retraction
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # A lock of its own open file: flock makes the retraction wait as another process would.
+        with lake_lock(lake_copy):
+            retracting = pool.submit(retract_snapshot, lake_copy, sha16, "figures under review")
+            done, _ = wait([retracting], timeout=2)
+            assert not done and original.exists()
+        retraction = retracting.result(timeout=120)
     assert not original.exists()
     assert date.fromisoformat(DAY) in retraction.dates
