@@ -107,4 +107,9 @@ def test_make_serve_on_the_sample_runs_the_demo_jobs_once_through_the_daemon(tmp
         instance.dispose()
     finally:
         os.environ.pop("DAGSTER_POSTGRES_URL", None)
+        log_before_stopping = len((tmp_path / "serve.log").read_bytes())
         stop_make_with_sigterm(service, ui_port, timeout=300)
+    # Stopped in order (the daemon's sensors before its code server, whose going made sensor
+    # ticks fail): an idle service stops without an error.
+    stopping = (tmp_path / "serve.log").read_bytes()[log_before_stopping:].decode()
+    assert "Traceback" not in stopping and "Error" not in stopping, stopping

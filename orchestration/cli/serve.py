@@ -3,9 +3,10 @@
 Starts ``dagster-daemon`` (schedules, sensors, the run queue, run monitoring, freshness) and
 ``dagster-webserver`` on a Dagster instance whose storage is PostgreSQL: ``DAGSTER_POSTGRES_URL``,
 or a cluster of the service's own under ``<data dir>/service/postgres``. The daily schedules are
-on. Both processes, with everything they started, are stopped together on SIGTERM or Ctrl-C
-(SIGINT, then SIGKILL after a grace), and if either exits the other is stopped and this command
-fails, so that a process manager restarts the whole service.
+on. On SIGTERM or Ctrl-C both processes are stopped with everything they started: SIGINT to
+each (the daemon stops its sensors before its code server), then to what they leave running (a
+run in flight records its interruption), then SIGKILL after a grace. If either exits, the other
+is stopped and this command fails, so that a process manager restarts the whole service.
 """
 
 from __future__ import annotations
@@ -121,7 +122,7 @@ def main() -> None:
                 )
                 break
     finally:
-        stop_groups(processes)
+        stop_groups(processes, leaders_first=True)
         if cluster is not None:
             cluster.stop()
     if not stopping.is_set():

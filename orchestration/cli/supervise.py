@@ -24,14 +24,31 @@ STOP_GRACE_SECONDS = 30
 
 
 def stop_groups(
-    leaders: list[subprocess.Popen], stop_signal: signal.Signals = signal.SIGINT
+    leaders: list[subprocess.Popen],
+    stop_signal: signal.Signals = signal.SIGINT,
+    leaders_first: bool = False,
 ) -> None:
     """``stop_signal`` to each leader's process group; SIGKILL to what is left of them after the
-    grace."""
+    grace.
+
+    With ``leaders_first``, the signal goes to the leaders alone first, and to the rest of their
+    groups once they have exited (or after half the grace): a leader then stops what it started
+    in its own order, as ``dagster-daemon`` stops its sensors before its code server, instead
+    of everything at once.
+    """
+    deadline = time.monotonic() + STOP_GRACE_SECONDS
+    if leaders_first:
+        for leader in leaders:
+            with contextlib.suppress(ProcessLookupError):
+                leader.send_signal(stop_signal)
+        leaders_deadline = time.monotonic() + STOP_GRACE_SECONDS / 2
+        while any(leader.poll() is None for leader in leaders):
+            if time.monotonic() >= leaders_deadline:
+                break
+            time.sleep(0.2)
     for leader in leaders:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(leader.pid, stop_signal)
-    deadline = time.monotonic() + STOP_GRACE_SECONDS
     running = list(leaders)
     while running and time.monotonic() < deadline:
         for leader in list(running):
