@@ -4,11 +4,13 @@ instance: an upgrade that moves one fails here, not in a run."""
 from __future__ import annotations
 
 import dagster as dg
+import pytest
+from dagster._core.execution.api import create_execution_plan
 
 from orchestration.cli.running import error_message
 from orchestration.defs.dagster_internals import (
     free_pool_slots_of_run,
-    latest_check_executions,
+    latest_started_check_executions,
     pool_holders_and_waiting_steps,
     runs_holding_pool_slots,
 )
@@ -60,11 +62,53 @@ def test_the_latest_execution_of_each_check_is_read_with_its_status_and_run():
         )
         passed, unrun = always_passes.check_key, never_ran.check_key
 
-        latest = latest_check_executions(instance, [passed, unrun])
+        latest = latest_started_check_executions(instance, [passed, unrun])
 
         assert set(latest) == {passed}
         assert latest[passed].status.value == "SUCCEEDED"
         assert latest[passed].run_id == result.run_id
+
+
+BUILD_FAILS = {"now": False}
+
+
+@dg.asset(check_specs=[dg.AssetCheckSpec("checked_in_its_step", asset="built_with_its_check")])
+def built_with_its_check():
+    """Built and checked in one step, as the dbt assets are."""
+    if BUILD_FAILS["now"]:
+        raise ValueError("died before its check ran")
+    yield dg.MaterializeResult()
+    yield dg.AssetCheckResult(passed=True)
+
+
+def test_a_run_created_but_not_started_leaves_the_execution_before_it_standing(
+    monkeypatch: pytest.MonkeyPatch,
+):
+    job = dg.Definitions(
+        assets=[built_with_its_check],
+        jobs=[dg.define_asset_job("build", [built_with_its_check])],
+    ).resolve_job_def("build")
+    [check_key] = built_with_its_check.check_keys
+    with dg.DagsterInstance.ephemeral() as instance:
+        checked = job.execute_in_process(instance=instance)
+        # A second run, created (as when queued, or waiting for the pool) but not started:
+        # Dagster records its check as planned, the latest execution.
+        plan = create_execution_plan(job)
+        waiting = instance.create_run_for_job(job_def=job, execution_plan=plan)
+        planned = instance.event_log_storage.get_latest_asset_check_execution_by_key([check_key])
+        assert planned[check_key].run_id == waiting.run_id
+
+        assert latest_started_check_executions(instance, [check_key])[check_key].run_id == (
+            checked.run_id
+        )
+
+        # A run whose step started and died before the check ran: its planned check stands,
+        # vouching for nothing.
+        monkeypatch.setitem(BUILD_FAILS, "now", True)
+        died = job.execute_in_process(instance=instance, raise_on_error=False)
+
+        latest = latest_started_check_executions(instance, [check_key])[check_key]
+        assert (latest.run_id, latest.status.value) == (died.run_id, "PLANNED")
 
 
 @dg.op

@@ -5,7 +5,6 @@ job has got."""
 
 from __future__ import annotations
 
-import fcntl
 import logging
 import os
 import sys
@@ -26,6 +25,7 @@ from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.run_recovery import PID_TAG, process_tags, recover_from_dead_runs
 from orchestration.lib.disk import disk_full_error, means_disk_full
 from orchestration.lib.settings import SettingError
+from orchestration.lib.storage import file_lock
 
 
 @contextmanager
@@ -36,9 +36,7 @@ def pipeline_instance() -> Iterator[dg.DagsterInstance]:
     ``DAGSTER_HOME`` would otherwise both create its SQLite storage and one would fail.
     """
     home = Path(os.environ["DAGSTER_HOME"])  # set and absolute: checked by run_entry_point
-    home.mkdir(parents=True, exist_ok=True)
-    with (home / ".instance.lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(home / ".instance.lock"):
         instance = dg.DagsterInstance.get()
         instance.get_run_records(limit=1)  # creates the run storage while holding the lock
         for line in recover_from_dead_runs(instance):

@@ -1,4 +1,4 @@
-"""Atomic file writes, and the one Parquet writer (DuckDB's COPY).
+"""Atomic file writes, the one Parquet writer (DuckDB's COPY), and file locks.
 
 A file is written under a temporary name in its target folder (the name does not end in the
 target's extension, so globbing readers never see it), flushed to disk, then renamed into place:
@@ -7,10 +7,11 @@ readers see the whole old file or the whole new one, never a part.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -41,6 +42,34 @@ def atomic_path(path: Path) -> Iterator[Path]:
         fsync_directory(path.parent)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def file_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the exclusive lock on ``path`` (created if missing): one holder at a time, across
+    processes; ``on_wait()`` is called first when another holder makes this one wait. The
+    kernel releases it when its holder exits, even killed."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if on_wait is not None:
+                on_wait()
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@contextmanager
+def warehouse_lock(paths: DataPaths, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold the working warehouse's lock: one step at a time builds or publishes it.
+
+    The warehouse pool already orders these steps; this also holds when two steps claim the
+    pool's one slot at the same instant (seen with two commands started at once on SQLite
+    storage), where DuckDB would refuse the second build its database.
+    """
+    with file_lock(paths.working_warehouse.with_name(".warehouse.lock"), on_wait):
+        yield
 
 
 def write_bytes_atomic(path: Path, body: bytes) -> None:

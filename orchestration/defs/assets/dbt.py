@@ -25,7 +25,8 @@ from orchestration.lib.dbt_invocations import keep_parse_state, new_invocation_d
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
 from orchestration.lib.ingestion.repair import repair_inputs
 from orchestration.lib.run_window import EVERY_DATE_ENVIRONMENT
-from orchestration.lib.settings import DBT_BUILD_ARGS, data_paths
+from orchestration.lib.settings import DBT_BUILD_ARGS, DataPaths, data_paths
+from orchestration.lib.storage import warehouse_lock
 
 
 def _argument(value: Any) -> str:
@@ -128,6 +129,21 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     """Seed, staging views, the incremental daily fact and the marts, with their data tests."""
     paths = data_paths()
     paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
+    with warehouse_lock(paths, on_wait=lambda: waiting_for_the_warehouse(context)):
+        yield from _build(context, dbt, paths)
+
+
+def waiting_for_the_warehouse(context: dg.AssetExecutionContext) -> None:
+    """Say in the run's log that its step waits for another to finish with the warehouse."""
+    context.log.warning(
+        "waiting for the working warehouse: another step is building or publishing it"
+    )
+
+
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, paths: DataPaths
+) -> Iterator[Any]:
+    """Repair the run's inputs if needed, then stream its ``dbt build``."""
     window = run_window(context.run.tags)
     # The lake folders the run reads: its weeks, or every date.
     folders = (

@@ -4,8 +4,12 @@ import base64
 
 import dagster as dg
 
-from orchestration.defs.assets.dbt import MART_KEYS, openrouter_dbt_models
-from orchestration.defs.dagster_internals import latest_check_executions
+from orchestration.defs.assets.dbt import (
+    MART_KEYS,
+    openrouter_dbt_models,
+    waiting_for_the_warehouse,
+)
+from orchestration.defs.dagster_internals import latest_started_check_executions
 from orchestration.defs.freshness import daily_by_six_utc
 from orchestration.defs.partitions import run_window
 from orchestration.defs.pools import WAREHOUSE_POOL
@@ -13,7 +17,8 @@ from orchestration.defs.project import ENGINE, dbt_project
 from orchestration.lib.publishing import publish_warehouse
 from orchestration.lib.reporting import build_report
 from orchestration.lib.run_window import rebuilt_rows_by_table
-from orchestration.lib.settings import data_paths
+from orchestration.lib.settings import DataPaths, data_paths
+from orchestration.lib.storage import warehouse_lock
 
 SERVE_GROUP = "serve"
 
@@ -33,7 +38,7 @@ def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool)
     this also guards it when it is materialized on its own.
     """
     check_keys = blocking_warehouse_checks()
-    latest = latest_check_executions(instance, check_keys)
+    latest = latest_started_check_executions(instance, check_keys)
     failed, not_run, partly_checked = [], [], []
     for key in check_keys:
         record = latest.get(key)
@@ -63,6 +68,13 @@ def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool)
 )
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Write-audit-publish: copy the audited marts to where analysts and BI tools read them."""
+    paths = data_paths()
+    with warehouse_lock(paths, on_wait=lambda: waiting_for_the_warehouse(context)):
+        return _publish(context, paths)
+
+
+def _publish(context: dg.AssetExecutionContext, paths: DataPaths) -> dg.MaterializeResult:
+    """Publish the working warehouse if every blocking check vouches for it."""
     window = run_window(context.run.tags)
     failing = failing_blocking_checks(context.instance, whole_warehouse=window is None)
     if failing:
@@ -78,7 +90,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             metadata={"failing_checks": dg.MetadataValue.json(failing[:50])},
         )
     publication = publish_warehouse(
-        data_paths(), ENGINE, window, rebuilt_rows_by_table(dbt_project.manifest_path)
+        paths, ENGINE, window, rebuilt_rows_by_table(dbt_project.manifest_path)
     )
     context.log.info(f"published {publication.warehouse}; {publication.citation}")
     return dg.MaterializeResult(
@@ -93,7 +105,7 @@ def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResu
             "citation": publication.citation,
             "table_rows": dg.MetadataValue.json(publication.tables),
             "warehouse_bytes": publication.warehouse_bytes,
-            "exports_dir": str(data_paths().exports_dir),
+            "exports_dir": str(paths.exports_dir),
             "exports_bytes": publication.exports_bytes,
         }
     )

@@ -15,7 +15,6 @@ present, so ingesting its response again adds nothing either.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -32,6 +31,7 @@ import pyarrow.parquet as pq
 from orchestration.lib.ingestion.validation import RankingsSnapshot
 from orchestration.lib.settings import RANKINGS_ENDPOINT, DataPaths
 from orchestration.lib.storage import (
+    file_lock,
     place_staged_files,
     scratch_connection,
     sql_string,
@@ -284,9 +284,7 @@ def _manifest_path(paths: DataPaths, sha256: str) -> Path:
 @contextmanager
 def lake_lock(paths: DataPaths) -> Iterator[None]:
     """Hold the rankings lake's lock: one process at a time adds, compacts or takes out files."""
-    paths.lake_manifests_dir.mkdir(parents=True, exist_ok=True)
-    with (paths.lake_manifests_dir / ".lock").open("a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with file_lock(paths.lake_manifests_dir / ".lock"):
         yield
 
 
