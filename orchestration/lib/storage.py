@@ -62,11 +62,12 @@ def file_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator
 
 @contextmanager
 def warehouse_lock(paths: DataPaths, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the working warehouse's lock: one step at a time builds or publishes it.
+    """Hold the working warehouse's lock: one step at a time builds or publishes it, or compacts
+    the lake the builds read.
 
-    The warehouse pool already orders these steps; this also holds when two steps claim the
-    pool's one slot at the same instant (seen with two commands started at once on SQLite
-    storage), where DuckDB would refuse the second build its database.
+    These are the steps of the warehouse pool, which already orders them; the lock also holds
+    when two steps claim the pool's one slot at the same instant (seen with two commands started
+    at once on SQLite storage), where DuckDB would refuse the second build its database.
     """
     with file_lock(paths.working_warehouse.with_name(".warehouse.lock"), on_wait):
         yield

@@ -19,7 +19,7 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.partitions import run_window
-from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.defs.pools import WAREHOUSE_POOL, waiting_for_the_warehouse
 from orchestration.defs.project import ENGINE, dbt_project
 from orchestration.lib.dbt_invocations import keep_parse_state, new_invocation_dir
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
@@ -131,13 +131,6 @@ def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource
     paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
     with warehouse_lock(paths, on_wait=lambda: waiting_for_the_warehouse(context)):
         yield from _build(context, dbt, paths)
-
-
-def waiting_for_the_warehouse(context: dg.AssetExecutionContext) -> None:
-    """Say in the run's log that its step waits for another to finish with the warehouse."""
-    context.log.warning(
-        "waiting for the working warehouse: another step is building or publishing it"
-    )
 
 
 def _build(

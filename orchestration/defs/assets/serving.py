@@ -4,15 +4,11 @@ import base64
 
 import dagster as dg
 
-from orchestration.defs.assets.dbt import (
-    MART_KEYS,
-    openrouter_dbt_models,
-    waiting_for_the_warehouse,
-)
+from orchestration.defs.assets.dbt import MART_KEYS, openrouter_dbt_models
 from orchestration.defs.dagster_internals import latest_started_check_executions
 from orchestration.defs.freshness import daily_by_six_utc
 from orchestration.defs.partitions import run_window
-from orchestration.defs.pools import WAREHOUSE_POOL
+from orchestration.defs.pools import WAREHOUSE_POOL, waiting_for_the_warehouse
 from orchestration.defs.project import ENGINE, dbt_project
 from orchestration.lib.publishing import publish_warehouse
 from orchestration.lib.reporting import build_report
