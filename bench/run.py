@@ -44,8 +44,8 @@ from orchestration.lib.settings import (
 from orchestration.lib.storage import connect_duckdb
 
 # Days of history per scale: about 64 raw rows a day (50 models, `other`, restated weeks).
-# "sample" is the bundled sample itself (26 weeks of real figures), not generated.
-SCALES = {"sample": 0, "10k": 157, "1M": 15_700, "10M": 157_000}
+# "sample" is the bundled sample itself (26 weeks of real figures), not generated: no days.
+SCALES: dict[str, int | None] = {"sample": None, "10k": 157, "1M": 15_700, "10M": 157_000}
 SEED_CSV = DBT_PROJECT_DIR / "seeds" / "vendor_countries.csv"
 ONE_DAY_RUNS = 3
 REPORT = PROJECT_ROOT / "docs" / "performance.md"
@@ -135,16 +135,17 @@ class ScaleResult:
         return statistics.median(self.paired_cpu_ratios)
 
 
-def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleResult:
+def run_scale(name: str, days: int | None, workdir: Path, reuse_lake: bool) -> ScaleResult:
     """Generate, ingest, build, compute the floor and update one day, at one scale.
 
     With ``reuse_lake``, a lake ingested by an earlier run at this scale is kept, with the
-    ingestion figures it recorded. The "sample" scale ingests the bundled sample and updates its
-    last day again (its response is already landed; the rest is the same work).
+    ingestion figures it recorded. Without ``days`` (the "sample" scale), the bundled sample is
+    ingested and its last day updated again (its response is already landed; the rest is the
+    same work).
     """
     folder = workdir / name
     recorded = folder / "ingestion.json"
-    if name == "sample":
+    if days is None:
         sample = sample_dir()
         new_day = BundledSample(sample).date_range()[1]
     else:
@@ -165,7 +166,7 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
         rows, seconds = json.loads(recorded.read_text())
     else:
         subprocess.run(["rm", "-rf", str(folder)], check=True)
-        if name != "sample":
+        if days is not None:
             generate(sample, days=days, last_date=new_day - timedelta(days=1))
         paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
         rows, seconds = ingest_all(sample, paths)
@@ -190,7 +191,7 @@ def run_scale(name: str, days: int, workdir: Path, reuse_lake: bool) -> ScaleRes
         env,
     )
     print(f"[{name}] floor {floor.seconds:.1f}s", flush=True)
-    if name != "sample":
+    if days is not None:
         generate_one_day(sample, new_day)
     # Each one-day run is paired with a bare dbt build of the same window right after it, so
     # that the ratio holds whatever this machine's speed is at the time (it drifts by a third
