@@ -10,7 +10,7 @@ import pytest
 
 from orchestration.definitions import defs
 from orchestration.lib.settings import DataPaths
-from orchestration.lib.storage import warehouse_lock
+from orchestration.lib.storage import warehouse_steps_lock
 from tests.helpers import QUIET, wait_until
 
 
@@ -27,7 +27,7 @@ def test_a_build_waits_for_the_warehouse_held_by_another_and_then_succeeds(built
     built_at = built_copy.working_warehouse.stat().st_mtime_ns
 
     with ThreadPoolExecutor(max_workers=1) as pool:
-        with warehouse_lock(built_copy):
+        with warehouse_steps_lock(built_copy):
             build = pool.submit(
                 job.execute_in_process, instance=instance, run_config=QUIET, raise_on_error=False
             )

@@ -42,9 +42,9 @@ def stop_groups(
             with contextlib.suppress(ProcessLookupError):
                 leader.send_signal(stop_signal)
         leaders_deadline = time.monotonic() + STOP_GRACE_SECONDS / 2
-        while any(leader.poll() is None for leader in leaders):
-            if time.monotonic() >= leaders_deadline:
-                break
+        while any(leader.poll() is None for leader in leaders) and (
+            time.monotonic() < leaders_deadline
+        ):
             time.sleep(0.2)
     for leader in leaders:
         with contextlib.suppress(ProcessLookupError):

@@ -6,11 +6,10 @@ import dagster as dg
 
 from orchestration.defs.dagster_internals import BACKFILL_ID_TAG
 from orchestration.defs.jobs import rankings_job
-from orchestration.defs.pools import WAREHOUSE_POOL, waiting_for_the_warehouse
+from orchestration.defs.pools import WAREHOUSE_POOL, hold_the_warehouse
 from orchestration.lib.ingestion.compaction import compact_rankings_lake
 from orchestration.lib.ingestion.repair import repair_rankings_lake
 from orchestration.lib.settings import data_paths
-from orchestration.lib.storage import warehouse_lock
 
 
 # In the warehouse's pool: the builds in it read the lake, and must not see a folder between
@@ -20,7 +19,7 @@ def compact_rankings_lake_folders(context: dg.OpExecutionContext) -> dg.Output[N
     """Repair the lake (a damaged file is never merged), then compact every folder holding more
     than one file."""
     paths = data_paths()
-    with warehouse_lock(paths, on_wait=lambda: waiting_for_the_warehouse(context)):
+    with hold_the_warehouse(context, paths):
         for repair in repair_rankings_lake(paths):
             context.log.warning(f"lake file {repair.path}: {repair.problem}; {repair.action}")
         compactions = compact_rankings_lake(paths)

@@ -61,9 +61,11 @@ def file_lock(path: Path, on_wait: Callable[[], None] | None = None) -> Iterator
 
 
 @contextmanager
-def warehouse_lock(paths: DataPaths, on_wait: Callable[[], None] | None = None) -> Iterator[None]:
-    """Hold the working warehouse's lock: one step at a time builds or publishes it, or compacts
-    the lake the builds read.
+def warehouse_steps_lock(
+    paths: DataPaths, on_wait: Callable[[], None] | None = None
+) -> Iterator[None]:
+    """Hold the lock the working warehouse's steps take turns by (not DuckDB's own lock on the
+    file): one step at a time builds or publishes it, or compacts the lake the builds read.
 
     These are the steps of the warehouse pool, which already orders them; the lock also holds
     when two steps claim the pool's one slot at the same instant (seen with two commands started

@@ -19,14 +19,13 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
 from orchestration.defs.partitions import run_window
-from orchestration.defs.pools import WAREHOUSE_POOL, waiting_for_the_warehouse
+from orchestration.defs.pools import WAREHOUSE_POOL, hold_the_warehouse
 from orchestration.defs.project import ENGINE, dbt_project
 from orchestration.lib.dbt_invocations import keep_parse_state, new_invocation_dir
 from orchestration.lib.dbt_tests import BUILT_IN_TESTS
 from orchestration.lib.ingestion.repair import repair_inputs
 from orchestration.lib.run_window import EVERY_DATE_ENVIRONMENT
 from orchestration.lib.settings import DBT_BUILD_ARGS, DataPaths, data_paths
-from orchestration.lib.storage import warehouse_lock
 
 
 def _argument(value: Any) -> str:
@@ -128,8 +127,7 @@ class RankingsDbtTranslator(DagsterDbtTranslator):
 def openrouter_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
     """Seed, staging views, the incremental daily fact and the marts, with their data tests."""
     paths = data_paths()
-    paths.working_warehouse.parent.mkdir(parents=True, exist_ok=True)
-    with warehouse_lock(paths, on_wait=lambda: waiting_for_the_warehouse(context)):
+    with hold_the_warehouse(context, paths):  # creates the warehouse's folder
         yield from _build(context, dbt, paths)
 
 

@@ -8,13 +8,12 @@ from orchestration.defs.assets.dbt import MART_KEYS, openrouter_dbt_models
 from orchestration.defs.dagster_internals import latest_started_check_executions
 from orchestration.defs.freshness import daily_by_six_utc
 from orchestration.defs.partitions import run_window
-from orchestration.defs.pools import WAREHOUSE_POOL, waiting_for_the_warehouse
+from orchestration.defs.pools import WAREHOUSE_POOL, hold_the_warehouse
 from orchestration.defs.project import ENGINE, dbt_project
 from orchestration.lib.publishing import publish_warehouse
 from orchestration.lib.reporting import build_report
 from orchestration.lib.run_window import rebuilt_rows_by_table
 from orchestration.lib.settings import DataPaths, data_paths
-from orchestration.lib.storage import warehouse_lock
 
 SERVE_GROUP = "serve"
 
@@ -65,7 +64,7 @@ def failing_blocking_checks(instance: dg.DagsterInstance, whole_warehouse: bool)
 def published_warehouse(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
     """Write-audit-publish: copy the audited marts to where analysts and BI tools read them."""
     paths = data_paths()
-    with warehouse_lock(paths, on_wait=lambda: waiting_for_the_warehouse(context)):
+    with hold_the_warehouse(context, paths):
         return _publish(context, paths)
 
 
