@@ -10,6 +10,8 @@ from pathlib import Path
 
 from pyspark.sql import SparkSession
 
+from orchestration.lib.engines import java_system_property
+
 
 @contextmanager
 def local_spark_session(
@@ -25,7 +27,10 @@ def local_spark_session(
         .config("spark.ui.enabled", "false")
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
-        .config("spark.driver.extraJavaOptions", f"-Dderby.system.home={scratch / 'metastore'}")
+        .config(
+            "spark.driver.extraJavaOptions",
+            java_system_property("derby.system.home", scratch / "metastore"),
+        )
     )
     for key, value in (settings or {}).items():
         builder = builder.config(key, value)

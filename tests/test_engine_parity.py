@@ -32,9 +32,11 @@ RESTATED_DAY = date(2026, 2, 12)
 
 @pytest.fixture
 def spark_lake(clean_lake: Path, tmp_path: Path) -> DataPaths:
-    """A private copy of the sample lake for the Spark runs."""
-    shutil.copytree(clean_lake / "lake", tmp_path / "spark" / "lake")
-    with data_dir(tmp_path / "spark") as paths:
+    """A private copy of the sample lake for the Spark runs, in a folder whose name has a space
+    and a quote: Spark's settings carry the path as text it parses."""
+    folder = tmp_path / "spark q'lake"
+    shutil.copytree(clean_lake / "lake", folder / "lake")
+    with data_dir(folder) as paths:
         return paths
 
 

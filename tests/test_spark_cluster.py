@@ -29,8 +29,11 @@ pytestmark = [pytest.mark.spark, pytest.mark.service]
 
 @pytest.fixture
 def cluster_lake(clean_lake: Path, tmp_path: Path) -> DataPaths:
-    shutil.copytree(clean_lake / "lake", tmp_path / "lake")
-    with data_dir(tmp_path) as paths:
+    """A copy of the sample lake, in a folder whose name has a space and a quote: the Thrift
+    server's settings carry the path as text Spark parses."""
+    folder = tmp_path / "cluster q'lake"
+    shutil.copytree(clean_lake / "lake", folder / "lake")
+    with data_dir(folder) as paths:
         return paths
 
 

@@ -23,6 +23,7 @@ import pyspark
 
 from orchestration.cli.entry_point import run_entry_point
 from orchestration.cli.supervise import stop_groups
+from orchestration.lib.engines import java_system_property
 from orchestration.lib.settings import data_paths
 
 SPARK_HOME = Path(pyspark.__file__).parent
@@ -77,7 +78,7 @@ def main() -> None:
             "--conf", "spark.ui.enabled=false",
             "--conf", f"spark.sql.warehouse.dir={paths.spark_warehouse_dir}",
             "--conf", "spark.driver.extraJavaOptions="
-            f"-Dderby.system.home={paths.spark_metastore_dir}",
+            + java_system_property("derby.system.home", paths.spark_metastore_dir),
             "--hiveconf", f"hive.server2.thrift.port={thrift_port}",
             "--hiveconf", f"hive.server2.thrift.bind.host={HOST}",
             "spark-internal",

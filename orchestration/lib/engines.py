@@ -76,6 +76,17 @@ class SparkEngine(Engine):
             )
 
 
+def java_system_property(name: str, value: str | Path) -> str:
+    """``-Dname=value`` as one option of a Spark ``extraJavaOptions`` string.
+
+    Spark splits that string into options as a shell would, so the value goes in double quotes
+    with its backslashes and double quotes escaped: a path with a space or a quote stays one
+    option (``dbt_project/profiles.yml`` writes the same in Jinja).
+    """
+    escaped = str(value).replace("\\", "\\\\").replace('"', '\\"')
+    return f'-D{name}="{escaped}"'
+
+
 # Every engine the pipeline builds with, by dbt target (dbt_project/profiles.yml).
 ENGINES: dict[str, Engine] = {
     "duckdb": Engine(),
