@@ -7,8 +7,8 @@ differ, each difference has one place:
 - SQL: dispatched macros in ``dbt_project/macros/`` (``spark__*`` beside ``default__*``), and the
   one per-target setting in ``dbt_project.yml`` (the windowed models' materialization);
 - connection: ``dbt_project/profiles.yml``, an output per target;
-- Python: here alone: dbt's target folder, whether the windowed models are rebuilt whole, and
-  where publishing reads the built marts from.
+- Python: here alone: dbt's target folder, whether the windowed models are rebuilt whole,
+  where publishing reads the built marts from, and how a path goes into Spark's Java options.
 
 A third engine takes an output in ``profiles.yml``, a class here with its name in
 :data:`ENGINES` (and in ``settings.DBT_ENGINE_TARGETS``), and dispatched macros where its SQL
