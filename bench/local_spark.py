@@ -11,6 +11,7 @@ from pathlib import Path
 from pyspark.sql import SparkSession
 
 from orchestration.lib.engines import java_system_property
+from orchestration.lib.settings import SPARK_DRIVER_MEMORY
 
 
 @contextmanager
@@ -25,6 +26,7 @@ def local_spark_session(
         SparkSession.builder.master("local[*]")
         .config("spark.ui.showConsoleProgress", "false")
         .config("spark.ui.enabled", "false")
+        .config("spark.driver.memory", SPARK_DRIVER_MEMORY)
         .config("spark.sql.session.timeZone", "UTC")
         .config("spark.sql.warehouse.dir", str(scratch / "warehouse"))
         .config(

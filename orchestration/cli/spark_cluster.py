@@ -24,7 +24,7 @@ import pyspark
 from orchestration.cli.entry_point import run_entry_point
 from orchestration.cli.supervise import stop_groups
 from orchestration.lib.engines import java_system_property
-from orchestration.lib.settings import data_paths
+from orchestration.lib.settings import SPARK_DRIVER_MEMORY, data_paths
 
 SPARK_HOME = Path(pyspark.__file__).parent
 HOST = "127.0.0.1"
@@ -59,6 +59,7 @@ def main() -> None:
     master = f"spark://{HOST}:{master_port}"
     environment = {**os.environ, "SPARK_HOME": str(SPARK_HOME), "SPARK_LOCAL_IP": HOST}
     spark_class = str(SPARK_HOME / "bin" / "spark-class")
+    worker_memory = os.environ.get("SPARK_WORKER_MEMORY", "4g")
     commands = {
         "master": [
             spark_class, "org.apache.spark.deploy.master.Master",
@@ -68,12 +69,16 @@ def main() -> None:
             spark_class, "org.apache.spark.deploy.worker.Worker", master,
             "--host", HOST, "--webui-port", "0",
             "--cores", os.environ.get("SPARK_WORKER_CORES", str(os.cpu_count() or 2)),
-            "--memory", os.environ.get("SPARK_WORKER_MEMORY", "4g"),
+            "--memory", worker_memory,
         ],
         "thrift": [
             str(SPARK_HOME / "bin" / "spark-submit"),
             "--class", "org.apache.spark.sql.hive.thriftserver.HiveThriftServer2",
             "--master", master,
+            # Spark's defaults (1g each) would leave most of the worker idle and the executor
+            # collecting garbage: the executor takes the worker's memory.
+            "--driver-memory", SPARK_DRIVER_MEMORY,
+            "--executor-memory", worker_memory,
             "--conf", "spark.sql.session.timeZone=UTC",
             "--conf", "spark.ui.enabled=false",
             "--conf", f"spark.sql.warehouse.dir={paths.spark_warehouse_dir}",
