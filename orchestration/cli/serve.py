@@ -2,11 +2,12 @@
 
 Starts ``dagster-daemon`` (schedules, sensors, the run queue, run monitoring, freshness) and
 ``dagster-webserver`` on a Dagster instance whose storage is PostgreSQL: ``DAGSTER_POSTGRES_URL``,
-or a cluster of the service's own under ``<data dir>/service/postgres``. The daily schedules are
-on. On SIGTERM or Ctrl-C both processes are stopped with everything they started: SIGINT to
-each (the daemon stops its sensors before its code server), then to what they leave running (a
-run in flight records its interruption), then SIGKILL after a grace. If either exits, the other
-is stopped and this command fails, so that a process manager restarts the whole service.
+or a cluster of the service's own under ``<data dir>/service/postgres``, whose tables ``dagster
+instance migrate`` creates or migrates first. The daily schedules are on. On SIGTERM or Ctrl-C both
+processes are stopped with everything they started: SIGINT to each (the daemon stops its sensors
+before its code server), then to what they leave running (a run in flight records its
+interruption), then SIGKILL after a grace. If either exits, the other is stopped and this command
+fails, so that a process manager restarts the whole service.
 """
 
 from __future__ import annotations
@@ -90,6 +91,23 @@ def main() -> None:
         "DAGSTER_UI_URL": os.environ.get("DAGSTER_UI_URL", ui_url),
     }
     bin_dir = Path(sys.executable).parent
+    # The daemon and the webserver each create the instance's tables when they find none, and
+    # on a new database the two raced (PostgreSQL: type "event_logs" already exists), which
+    # stopped the service. The storage is created (or migrated) here first, by one process.
+    prepared = subprocess.run(
+        [str(bin_dir / "dagster"), "instance", "migrate"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+    )
+    if prepared.returncode != 0:
+        if cluster is not None:
+            cluster.stop()
+        sys.exit(
+            "serve: could not create the Dagster instance's tables in PostgreSQL "
+            f"(`dagster instance migrate` exited with code {prepared.returncode}; its error is "
+            "above)"
+        )
     commands = [
         [str(bin_dir / "dagster-daemon"), "run", "-w", str(WORKSPACE)],
         [
