@@ -363,3 +363,24 @@ def test_make_serve_runs_the_daily_refresh_and_survives_a_killed_run_worker(
         PIPELINE_DATA_DIR=str(data),
     )
     assert freshness.returncode == 0, freshness.stdout
+
+
+def test_make_serve_names_a_postgresql_it_cannot_reach_and_exits(tmp_path: Path):
+    data = tmp_path / "data"
+    data.mkdir()
+    log = tmp_path / "serve.log"
+    unreachable = f"postgresql://postgres@127.0.0.1:{free_port()}/dagster"
+    service = start_make_serve(
+        data, log, free_port(), free_port(), DAGSTER_POSTGRES_URL=unreachable
+    )
+    try:
+        returncode = service.wait(timeout=600)
+    finally:
+        if service.poll() is None:
+            os.killpg(service.pid, signal.SIGKILL)
+
+    assert returncode != 0
+    assert (
+        "serve: could not create the Dagster instance's tables in PostgreSQL "
+        "(`dagster instance migrate` exited with code 1" in log.read_text()
+    ), log.read_text()[-3000:]

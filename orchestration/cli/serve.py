@@ -91,23 +91,6 @@ def main() -> None:
         "DAGSTER_UI_URL": os.environ.get("DAGSTER_UI_URL", ui_url),
     }
     bin_dir = Path(sys.executable).parent
-    # The daemon and the webserver each create the instance's tables when they find none, and
-    # on a new database the two raced (PostgreSQL: type "event_logs" already exists), which
-    # stopped the service. The storage is created (or migrated) here first, by one process.
-    prepared = subprocess.run(
-        [str(bin_dir / "dagster"), "instance", "migrate"],
-        cwd=PROJECT_ROOT,
-        env=environment,
-        stdout=subprocess.DEVNULL,
-    )
-    if prepared.returncode != 0:
-        if cluster is not None:
-            cluster.stop()
-        sys.exit(
-            "serve: could not create the Dagster instance's tables in PostgreSQL "
-            f"(`dagster instance migrate` exited with code {prepared.returncode}; its error is "
-            "above)"
-        )
     commands = [
         [str(bin_dir / "dagster-daemon"), "run", "-w", str(WORKSPACE)],
         [
@@ -118,18 +101,34 @@ def main() -> None:
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
-    # Each in a process group of its own, so that stopping it also stops the code servers and
-    # run workers it started (an orphaned one outlived the service).
-    processes = [
-        subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, start_new_session=True)
-        for command in commands
-    ]
-    print(
-        f"serve: Dagster UI on {ui_url} (ready once the code location loads), instance in "
-        f"{home}; Ctrl-C or SIGTERM stops it",
-        flush=True,
-    )
+    processes: list[subprocess.Popen] = []
     try:
+        # The daemon and the webserver each create the instance's tables when they find none,
+        # and on a new database the two raced (PostgreSQL: type "event_logs" already exists),
+        # which stopped the service: the tables are created (or migrated) here first, once.
+        migrate = subprocess.run(
+            [str(bin_dir / "dagster"), "instance", "migrate"],
+            cwd=PROJECT_ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+        )
+        if migrate.returncode != 0:
+            sys.exit(
+                "serve: could not create the Dagster instance's tables in PostgreSQL "
+                f"(`dagster instance migrate` exited with code {migrate.returncode}; its error "
+                "is above)"
+            )
+        # Each in a process group of its own, so that stopping it also stops the code servers
+        # and run workers it started (an orphaned one outlived the service).
+        processes = [
+            subprocess.Popen(command, cwd=PROJECT_ROOT, env=environment, start_new_session=True)
+            for command in commands
+        ]
+        print(
+            f"serve: Dagster UI on {ui_url} (ready once the code location loads), instance in "
+            f"{home}; Ctrl-C or SIGTERM stops it",
+            flush=True,
+        )
         while not stopping.wait(1.0):
             exited = [process for process in processes if process.poll() is not None]
             if exited:
