@@ -361,18 +361,29 @@ def published_marts(warehouse: Path) -> dict[str, tuple[list[tuple], list[tuple]
 
 def assert_same_marts(spark: Path, duck: Path) -> None:
     """Same tables, columns, types and rows; doubles equal to 1e-9."""
-    spark_marts, duck_marts = published_marts(spark), published_marts(duck)
-    assert spark_marts.keys() == duck_marts.keys()
-    for table, (columns, rows) in duck_marts.items():
-        spark_columns, spark_rows = spark_marts[table]
-        assert spark_columns == columns, table
-        assert len(spark_rows) == len(rows), table
-        for spark_row, row in zip(spark_rows, rows, strict=True):
-            for spark_value, value in zip(spark_row, row, strict=True):
-                if isinstance(value, float) and spark_value is not None:
-                    assert math.isclose(spark_value, value, rel_tol=1e-9, abs_tol=1e-9), table
+    assert_marts_match(published_marts(spark), published_marts(duck), tolerance=1e-9)
+
+
+def assert_marts_match(
+    actual: dict[str, tuple[list[tuple], list[tuple]]],
+    expected: dict[str, tuple[list[tuple], list[tuple]]],
+    tolerance: float,
+) -> None:
+    """``published_marts`` readings with the same tables, columns, types and rows; doubles equal
+    to ``tolerance`` (relative and absolute), as their last bits depend on the order of a sum."""
+    assert actual.keys() == expected.keys()
+    for table, (columns, rows) in expected.items():
+        actual_columns, actual_rows = actual[table]
+        assert actual_columns == columns, table
+        assert len(actual_rows) == len(rows), table
+        for actual_row, row in zip(actual_rows, rows, strict=True):
+            for actual_value, value in zip(actual_row, row, strict=True):
+                if isinstance(value, float) and actual_value is not None:
+                    assert math.isclose(
+                        actual_value, value, rel_tol=tolerance, abs_tol=tolerance
+                    ), table
                 else:
-                    assert spark_value == value, (table, spark_row, row)
+                    assert actual_value == value, (table, actual_row, row)
 
 
 def start_make(target: str, environment: dict[str, str]) -> subprocess.Popen:
