@@ -310,6 +310,16 @@ sys.exit(0 if result.success and checks and all(c.passed for c in checks) else 1
 """
 
 
+@contextmanager
+def project_instance(home: Path) -> Iterator[dg.DagsterInstance]:
+    """The Dagster instance in ``home``, which holds the project's ``dagster.yaml``: its storage
+    is named through ``DAGSTER_HOME``, set to ``home`` meanwhile as make sets it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DAGSTER_HOME", str(home))
+        with dg.DagsterInstance.from_config(str(home)) as instance:
+            yield instance
+
+
 def run_job_on_engine(paths: DataPaths, target: str, *args: str, **environment: str) -> None:
     """A job of the pipeline (``args``: its name and a partition) with the dbt target
     ``target``, in its own process, as the engine is chosen when the code location loads."""

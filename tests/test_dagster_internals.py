@@ -3,17 +3,26 @@ instance: an upgrade that moves one fails here, not in a run."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import shutil
+import time
+from pathlib import Path
+
 import dagster as dg
 import pytest
 from dagster._core.execution.api import create_execution_plan
 
 from orchestration.cli.running import error_message
 from orchestration.defs.dagster_internals import (
+    SqliteEventLogKeepingConnections,
     free_pool_slots_of_run,
     latest_started_check_executions,
     pool_holders_and_waiting_steps,
     runs_holding_pool_slots,
 )
+from orchestration.lib.settings import PROJECT_ROOT
+from tests.helpers import project_instance, wait_until
 
 POOL = "test_pool"
 
@@ -125,3 +134,79 @@ def test_a_steps_own_error_is_read_from_dagsters_wrapping():
 
     [failure] = result.get_step_failure_events()
     assert error_message(failure.step_failure_data.error) == "ValueError: the step's own message"
+
+
+@pytest.fixture
+def project_home(tmp_path: Path) -> Path:
+    """A new DAGSTER_HOME with the project's instance config, as `make demo` installs it."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copyfile(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    return home
+
+
+def log_entry(run_id: str, message: str) -> dg.EventLogEntry:
+    return dg.EventLogEntry(
+        error_info=None, level="INFO", user_message=message, run_id=run_id, timestamp=time.time()
+    )
+
+
+def open_databases(folder: Path) -> list[str]:
+    """The SQLite databases under ``folder`` this process holds open."""
+    links = []
+    for descriptor in os.listdir("/proc/self/fd"):
+        # The listing's own descriptor is closed by now.
+        with contextlib.suppress(FileNotFoundError):
+            links.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+    return [link for link in links if link.startswith(str(folder)) and link.endswith(".db")]
+
+
+def test_the_project_instance_stores_runs_and_checks_and_closes_its_databases(project_home):
+    with project_instance(project_home) as instance:
+        assert isinstance(instance.event_log_storage, SqliteEventLogKeepingConnections)
+        result = dg.materialize(
+            [checked_asset, always_passes], instance=instance, selection=[checked_asset]
+        )
+        assert open_databases(project_home)
+    assert not open_databases(project_home)
+    # Closed with the instance, so nothing is left in a write-ahead log.
+    assert not list((project_home / "history" / "runs").glob("*.db-wal"))
+    with project_instance(project_home) as reopened:
+        assert reopened.get_run_by_id(result.run_id).is_success
+        latest = latest_started_check_executions(reopened, [always_passes.check_key])
+        assert latest[always_passes.check_key].run_id == result.run_id
+        assert reopened.get_latest_materialization_event(checked_asset.key) is not None
+
+
+def test_a_run_followed_from_another_instance_sees_each_event_as_it_is_stored(project_home):
+    # How the UI follows a run in progress: it watches the run's database file.
+    with project_instance(project_home) as writer, project_instance(project_home) as reader:
+        writer.event_log_storage.store_event(log_entry("followed-run", "first"))
+        seen: list[str | None] = []
+
+        def on_event(entry: dg.EventLogEntry, _cursor: str) -> None:
+            seen.append(entry.user_message)
+
+        reader.event_log_storage.watch("followed-run", None, on_event)
+        writer.event_log_storage.store_event(log_entry("followed-run", "second"))
+        wait_until("the watcher saw the second event", lambda: "second" in seen, 60, 0.1)
+        reader.event_log_storage.end_watch("followed-run", on_event)
+
+
+def test_at_most_a_few_databases_stay_open(project_home):
+    runs = SqliteEventLogKeepingConnections.KEPT_OPEN + 4
+    with project_instance(project_home) as instance:
+        for number in range(runs):
+            instance.event_log_storage.store_event(log_entry(f"run-{number}", "stored"))
+        held = set(open_databases(project_home))
+        assert len(held) <= SqliteEventLogKeepingConnections.KEPT_OPEN, held
+        for number in range(runs):
+            assert instance.event_log_storage.get_logs_for_run(f"run-{number}")
+
+
+def test_the_project_instance_opened_with_another_dagster_home_says_so(
+    project_home: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "elsewhere"))
+    with pytest.raises(dg.DagsterInvariantViolationError, match="set DAGSTER_HOME to the folder"):
+        dg.DagsterInstance.from_config(str(project_home))

@@ -9,6 +9,7 @@ import dagster as dg
 import duckdb
 from pytest_httpserver import HTTPServer
 
+from orchestration.cli.entry_point import install_instance_config
 from orchestration.definitions import defs
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.partitions import partition_range_tags
@@ -17,7 +18,7 @@ from orchestration.defs.schedules import daily_rankings_refresh
 from orchestration.lib.openrouter import RANKINGS_PATH, OpenRouterClient
 from orchestration.lib.sample import BundledSample
 from orchestration.lib.settings import PROJECT_ROOT, DataPaths, sample_dir
-from tests.helpers import rankings_body
+from tests.helpers import project_instance, rankings_body
 
 
 def test_definitions_load():
@@ -91,7 +92,7 @@ def test_every_step_that_opens_the_warehouse_shares_one_pool_of_size_one(tmp_pat
         assert pools == expected, key
 
     shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
-    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+    with project_instance(tmp_path) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
 
 
@@ -171,6 +172,26 @@ def test_the_project_instance_turns_off_telemetry_and_the_onboarding_modal(tmp_p
     # The instance config `make demo` and `make ui` install: no telemetry, and no "join the
     # community" modal over the UI on a first visit.
     shutil.copyfile(PROJECT_ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
-    with dg.DagsterInstance.from_config(str(tmp_path)) as instance:
+    with project_instance(tmp_path) as instance:
         assert not instance.telemetry_enabled
         assert not instance.nux_enabled
+
+
+def test_a_homes_older_copy_of_the_project_config_is_replaced_and_its_own_config_kept(
+    tmp_path, monkeypatch
+):
+    project_config = (PROJECT_ROOT / "orchestration" / "dagster.yaml").read_text()
+    installed = tmp_path / "dagster_home" / "dagster.yaml"
+    monkeypatch.setenv("DAGSTER_HOME", str(installed.parent))
+    install_instance_config()
+    assert installed.read_text() == project_config
+
+    older = project_config.partition("\n")[0] + "\ntelemetry:\n  enabled: false\n"
+    installed.write_text(older)
+    install_instance_config()
+    assert installed.read_text() == project_config
+
+    own = "# My instance\nstorage:\n  sqlite:\n    base_dir: /somewhere\n"
+    installed.write_text(own)
+    install_instance_config()
+    assert installed.read_text() == own

@@ -16,7 +16,7 @@ import pytest
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.run_recovery import process_tags, recover_dead_runs
 from orchestration.lib.settings import PROJECT_ROOT
-from tests.helpers import start_make, user_environment, wait_until
+from tests.helpers import project_instance, start_make, user_environment, wait_until
 
 # make demo started, killed and run again.
 pytestmark = pytest.mark.slow
@@ -44,7 +44,7 @@ def wait_until_the_pool_is_held(home: Path, demo: subprocess.Popen) -> str:
     def holder() -> str | None:
         if not (home / "dagster.yaml").exists():
             return None
-        with dg.DagsterInstance.from_config(str(home)) as instance:
+        with project_instance(home) as instance:
             holders = instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL)
             return next(iter(holders.active_run_ids), None)
 
@@ -73,7 +73,7 @@ def test_a_demo_killed_holding_the_warehouse_pool_does_not_block_the_next(tmp_pa
     assert f"run {killed_run} (warehouse_job): its process is gone; marked failed" in (
         second.stdout
     )
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with project_instance(home) as instance:
         assert instance.get_run_by_id(killed_run).status == dg.DagsterRunStatus.FAILURE
         assert not instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots
     data = tmp_path / "data"
@@ -96,7 +96,7 @@ def test_a_step_waiting_for_the_pool_names_the_run_that_holds_it(tmp_path: Path)
     home = tmp_path / "dagster_home"
     home.mkdir()
     shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with project_instance(home) as instance:
         # A live run (this test's process) holds the pool's one slot.
         holder = instance.add_run(
             dg.DagsterRun(
@@ -154,7 +154,7 @@ def test_the_sensor_fails_a_run_whose_worker_was_killed_and_frees_its_slot(tmp_p
     worker.send_signal(signal.SIGKILL)
     worker.wait()
 
-    with dg.DagsterInstance.from_config(str(home)) as instance:
+    with project_instance(home) as instance:
         [killed] = instance.get_runs()
         assert killed.status == dg.DagsterRunStatus.STARTED
         assert instance.event_log_storage.get_concurrency_info(WAREHOUSE_POOL).claimed_slots

@@ -30,16 +30,24 @@ def pipeline_folders() -> list[Path]:
 
 
 def install_instance_config() -> None:
-    """Give ``DAGSTER_HOME`` the project's instance config when it has none (written whole, so two
-    commands started at once on a new home both succeed)."""
+    """Give ``DAGSTER_HOME`` the project's instance config when it has none, or an older copy of
+    it (written whole, so two commands started at once on a new home both succeed). A config of
+    your own, one that does not start with the project's first line, is left as it is."""
     home = Path(os.environ.get("DAGSTER_HOME", ""))
     if not home.is_absolute():
         raise SettingError(
             "DAGSTER_HOME must be an absolute path (make sets it to data/dagster_home)"
         )
-    if not (home / "dagster.yaml").exists():
-        with atomic_path(home / "dagster.yaml") as temporary:
-            shutil.copyfile(INSTANCE_CONFIG, temporary)
+    installed = home / "dagster.yaml"
+    project_config = INSTANCE_CONFIG.read_text()
+    if installed.exists():
+        current = installed.read_text()
+        # Any version of the project's config starts with its first line.
+        first_line = project_config.partition("\n")[0]
+        if current == project_config or current.partition("\n")[0] != first_line:
+            return
+    with atomic_path(installed) as temporary:
+        shutil.copyfile(INSTANCE_CONFIG, temporary)
 
 
 def run_entry_point(
