@@ -542,8 +542,10 @@ def main() -> None:
         "--reuse-lake", action="store_true", help="keep lakes ingested by an earlier run"
     )
     args = parser.parse_args()
-    results = [run_scale(name, SCALES[name], args.workdir, args.reuse_lake) for name in args.scales]
-    compaction = None if args.skip_compaction else measure_compaction(args.workdir)
+    # dbt runs in dbt_project/: a relative work folder would name another folder there.
+    workdir = args.workdir.resolve()
+    results = [run_scale(name, SCALES[name], workdir, args.reuse_lake) for name in args.scales]
+    compaction = None if args.skip_compaction else measure_compaction(workdir)
     demo = [] if args.skip_demo else measure_demo()
     page = render(results, demo, compaction, args.reuse_lake)
     args.report.parent.mkdir(parents=True, exist_ok=True)
