@@ -12,6 +12,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 from dagster._core.execution.api import create_execution_plan
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import INDEX_SHARD_NAME
 
 from orchestration.cli.running import error_message
 from orchestration.defs.dagster_internals import (
@@ -191,6 +192,17 @@ def test_a_run_followed_from_another_instance_sees_each_event_as_it_is_stored(pr
         writer.event_log_storage.store_event(log_entry("followed-run", "second"))
         wait_until("the watcher saw the second event", lambda: "second" in seen, 60, 0.1)
         reader.event_log_storage.end_watch("followed-run", on_event)
+
+
+def test_the_event_log_syncs_its_write_ahead_log_at_checkpoints_not_every_commit(project_home):
+    with project_instance(project_home) as instance:
+        storage = instance.event_log_storage
+        storage.store_event(log_entry("synced-run", "stored"))
+        for shard in ("synced-run", INDEX_SHARD_NAME):
+            with storage._connect(shard) as connection:
+                assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+                # 1 is NORMAL; SQLite's default, FULL (2), syncs at every commit.
+                assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1
 
 
 def test_at_most_a_few_databases_stay_open(project_home):

@@ -36,7 +36,7 @@ from dagster._core.storage.tags import BACKFILL_ID_TAG, RUN_KEY_TAG
 from dagster._serdes import ConfigurableClassData
 from dagster._utils.concurrency import ConcurrencyKeyInfo
 from dagster._utils.error import SerializableErrorInfo
-from sqlalchemy import create_engine
+from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
 
 # Runs created at once whose planned checks are passed over (more, and a check counts as not run).
@@ -124,6 +124,12 @@ class SqliteEventLogKeepingConnections(SqliteEventLogStorage):
     (which checkpoints its write-ahead log) for every event it stores: about 20 ms of CPU an
     event, and a warehouse run stores some 550 (every check is three). The
     ``KEPT_OPEN`` databases used last stay open; one used again after that is reopened.
+
+    Their connections commit with ``synchronous=NORMAL``: in write-ahead-log mode SQLite then
+    syncs the log at checkpoints, not at every commit (about 1.4 ms a commit on a busy disk).
+    A database stays consistent whatever happens; only a power cut or an operating-system
+    crash can lose its last events, and the run that stored them dies with the machine anyway.
+    The service keeps its history in PostgreSQL (``orchestration/dagster_service.yaml``).
     """
 
     KEPT_OPEN = 8
@@ -153,6 +159,7 @@ class SqliteEventLogKeepingConnections(SqliteEventLogStorage):
             self.conn_string_for_shard(shard),
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS},
         )
+        event.listen(engine, "connect", _sync_at_checkpoints)
         if shard not in self._initialized_dbs:
             self._initdb(engine)
             self._initialized_dbs.add(shard)
@@ -186,6 +193,11 @@ class SqliteEventLogKeepingConnections(SqliteEventLogStorage):
         with self._db_lock:
             while self._engines:
                 self._engines.popitem()[1].dispose()
+
+
+def _sync_at_checkpoints(database: Any, _record: Any) -> None:
+    """A new SQLite connection's durability: see :class:`SqliteEventLogKeepingConnections`."""
+    database.execute("PRAGMA synchronous=NORMAL")
 
 
 class SqliteStorageKeepingConnections(DagsterSqliteStorage):
