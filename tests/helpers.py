@@ -26,6 +26,7 @@ import pyarrow.parquet as pq
 import pytest
 import requests
 
+from orchestration.cli.entry_point import INSTANCE_CONFIG
 from orchestration.definitions import defs
 from orchestration.defs.partitions import partition_range_tags
 from orchestration.lib.ingestion.ingest import ingest_rankings_response
@@ -298,6 +299,7 @@ def restate(paths: DataPaths, day: date, extra_tokens: int) -> int:
 RUN_JOB = """
 import sys
 import dagster as dg
+from orchestration.cli.entry_point import INSTANCE_CONFIG
 from orchestration.definitions import defs
 job, partition = sys.argv[1], (sys.argv[2] if len(sys.argv) > 2 else None)
 with dg.DagsterInstance.get() as instance:
@@ -308,6 +310,14 @@ checks = result.get_asset_check_evaluations()
 print(f"{job}: success={result.success}, checks {sum(c.passed for c in checks)}/{len(checks)}")
 sys.exit(0 if result.success and checks and all(c.passed for c in checks) else 1)
 """
+
+
+def new_dagster_home(folder: Path) -> Path:
+    """``folder`` (created if needed) made a Dagster home with the project's instance config,
+    as `make demo` installs it."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(INSTANCE_CONFIG, folder / "dagster.yaml")
+    return folder
 
 
 @contextmanager
@@ -323,9 +333,7 @@ def project_instance(home: Path) -> Iterator[dg.DagsterInstance]:
 def run_job_on_engine(paths: DataPaths, target: str, *args: str, **environment: str) -> None:
     """A job of the pipeline (``args``: its name and a partition) with the dbt target
     ``target``, in its own process, as the engine is chosen when the code location loads."""
-    home = paths.data_dir / "dagster_home"
-    home.mkdir(exist_ok=True)
-    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    home = new_dagster_home(paths.data_dir / "dagster_home")
     done = run_command(
         [sys.executable, "-c", RUN_JOB, *args],
         timeout=900,

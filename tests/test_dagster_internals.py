@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import time
 from pathlib import Path
 
@@ -22,8 +21,7 @@ from orchestration.defs.dagster_internals import (
     pool_holders_and_waiting_steps,
     runs_holding_pool_slots,
 )
-from orchestration.lib.settings import PROJECT_ROOT
-from tests.helpers import project_instance, wait_until
+from tests.helpers import new_dagster_home, project_instance, wait_until
 
 POOL = "test_pool"
 
@@ -140,10 +138,7 @@ def test_a_steps_own_error_is_read_from_dagsters_wrapping():
 @pytest.fixture
 def project_home(tmp_path: Path) -> Path:
     """A new DAGSTER_HOME with the project's instance config, as `make demo` installs it."""
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copyfile(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
-    return home
+    return new_dagster_home(tmp_path / "dagster_home")
 
 
 def log_entry(run_id: str, message: str) -> dg.EventLogEntry:

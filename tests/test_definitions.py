@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 from datetime import UTC, date, datetime
 
 import dagster as dg
 import duckdb
 from pytest_httpserver import HTTPServer
 
-from orchestration.cli.entry_point import install_instance_config
+from orchestration.cli.entry_point import INSTANCE_CONFIG, install_instance_config
 from orchestration.definitions import defs
 from orchestration.defs.assets.raw import raw_models_catalog, raw_rankings_daily
 from orchestration.defs.partitions import partition_range_tags
@@ -17,8 +16,8 @@ from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.schedules import daily_rankings_refresh
 from orchestration.lib.openrouter import RANKINGS_PATH, OpenRouterClient
 from orchestration.lib.sample import BundledSample
-from orchestration.lib.settings import PROJECT_ROOT, DataPaths, sample_dir
-from tests.helpers import project_instance, rankings_body
+from orchestration.lib.settings import DataPaths, sample_dir
+from tests.helpers import new_dagster_home, project_instance, rankings_body
 
 
 def test_definitions_load():
@@ -91,8 +90,7 @@ def test_every_step_that_opens_the_warehouse_shares_one_pool_of_size_one(tmp_pat
         expected = set() if outside else {WAREHOUSE_POOL}
         assert pools == expected, key
 
-    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
-    with project_instance(tmp_path) as instance:
+    with project_instance(new_dagster_home(tmp_path)) as instance:
         assert instance.get_concurrency_config().pool_config.default_pool_limit == 1
 
 
@@ -171,8 +169,7 @@ def test_dbt_exposures_end_the_lineage_in_dagster():
 def test_the_project_instance_turns_off_telemetry_and_the_onboarding_modal(tmp_path):
     # The instance config `make demo` and `make ui` install: no telemetry, and no "join the
     # community" modal over the UI on a first visit.
-    shutil.copyfile(PROJECT_ROOT / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
-    with project_instance(tmp_path) as instance:
+    with project_instance(new_dagster_home(tmp_path)) as instance:
         assert not instance.telemetry_enabled
         assert not instance.nux_enabled
 
@@ -180,7 +177,7 @@ def test_the_project_instance_turns_off_telemetry_and_the_onboarding_modal(tmp_p
 def test_a_homes_older_copy_of_the_project_config_is_replaced_and_its_own_config_kept(
     tmp_path, monkeypatch
 ):
-    project_config = (PROJECT_ROOT / "orchestration" / "dagster.yaml").read_text()
+    project_config = INSTANCE_CONFIG.read_text()
     installed = tmp_path / "dagster_home" / "dagster.yaml"
     monkeypatch.setenv("DAGSTER_HOME", str(installed.parent))
     install_instance_config()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -16,7 +15,13 @@ import pytest
 from orchestration.defs.pools import WAREHOUSE_POOL
 from orchestration.defs.run_recovery import process_tags, recover_dead_runs
 from orchestration.lib.settings import PROJECT_ROOT
-from tests.helpers import project_instance, start_make, user_environment, wait_until
+from tests.helpers import (
+    new_dagster_home,
+    project_instance,
+    start_make,
+    user_environment,
+    wait_until,
+)
 
 # make demo started, killed and run again.
 pytestmark = pytest.mark.slow
@@ -93,9 +98,7 @@ def test_two_demos_started_at_once_on_a_new_dagster_home_both_succeed(tmp_path: 
 
 def test_a_step_waiting_for_the_pool_names_the_run_that_holds_it(tmp_path: Path):
     environment = demo_environment(tmp_path)
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    home = new_dagster_home(tmp_path / "dagster_home")
     with project_instance(home) as instance:
         # A live run (this test's process) holds the pool's one slot.
         holder = instance.add_run(
@@ -142,9 +145,7 @@ HOLD_THE_POOL = textwrap.dedent(
 
 def test_the_sensor_fails_a_run_whose_worker_was_killed_and_frees_its_slot(tmp_path: Path):
     # A run as a daemon launches it: not tagged by the command line, its pid only in its log.
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(PROJECT_ROOT / "orchestration" / "dagster.yaml", home / "dagster.yaml")
+    home = new_dagster_home(tmp_path / "dagster_home")
     running = tmp_path / "running"
     worker = subprocess.Popen(
         [sys.executable, "-c", HOLD_THE_POOL, str(running)],
