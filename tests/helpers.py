@@ -382,26 +382,38 @@ def assert_same_marts(spark: Path, duck: Path) -> None:
     assert_marts_match(published_marts(spark), published_marts(duck), tolerance=1e-9)
 
 
+def same_row(actual: tuple, expected: tuple, tolerance: float) -> bool:
+    """Equal value by value; doubles equal to ``tolerance`` (relative and absolute), as their last
+    bits depend on the order of a sum."""
+    return all(
+        math.isclose(a, e, rel_tol=tolerance, abs_tol=tolerance)
+        if isinstance(a, float) and isinstance(e, float)
+        else a == e
+        for a, e in zip(actual, expected, strict=True)
+    )
+
+
+def mismatched_rows(
+    actual: list[tuple], expected: list[tuple], tolerance: float
+) -> list[tuple[tuple, tuple]]:
+    """The (actual, expected) pairs of two equally long row lists that are not ``same_row``."""
+    assert len(actual) == len(expected), (len(actual), len(expected))
+    return [(a, e) for a, e in zip(actual, expected, strict=True) if not same_row(a, e, tolerance)]
+
+
 def assert_marts_match(
     actual: dict[str, tuple[list[tuple], list[tuple]]],
     expected: dict[str, tuple[list[tuple], list[tuple]]],
     tolerance: float,
 ) -> None:
-    """``published_marts`` readings with the same tables, columns, types and rows; doubles equal
-    to ``tolerance`` (relative and absolute), as their last bits depend on the order of a sum."""
+    """``published_marts`` readings with the same tables, columns, types and rows (``same_row``)."""
     assert actual.keys() == expected.keys()
     for table, (columns, rows) in expected.items():
         actual_columns, actual_rows = actual[table]
         assert actual_columns == columns, table
         assert len(actual_rows) == len(rows), table
-        for actual_row, row in zip(actual_rows, rows, strict=True):
-            for actual_value, value in zip(actual_row, row, strict=True):
-                if isinstance(value, float) and actual_value is not None:
-                    assert math.isclose(
-                        actual_value, value, rel_tol=tolerance, abs_tol=tolerance
-                    ), table
-                else:
-                    assert actual_value == value, (table, actual_row, row)
+        mismatched = mismatched_rows(actual_rows, rows, tolerance)
+        assert mismatched == [], (table, mismatched[:3])
 
 
 def start_make(target: str, environment: dict[str, str]) -> subprocess.Popen:

@@ -3,7 +3,6 @@ the Spark lake-read timings read every row each way."""
 
 from __future__ import annotations
 
-import math
 import re
 import subprocess
 import sys
@@ -15,19 +14,12 @@ import pytest
 from bench.floor import FLOOR_TABLES, run_floor
 from bench.run import SCALES, SEED_CSV, ingest_all, measure_compaction
 from bench.synthetic import generate
-from tests.helpers import data_dir, run
+from tests.helpers import data_dir, mismatched_rows, run
 
 
 def rows_of(connection: duckdb.DuckDBPyConnection, table: str, columns: list[str]) -> list[tuple]:
     listed = ", ".join(columns)
     return connection.execute(f"select {listed} from {table} order by {listed}").fetchall()
-
-
-def same(left: tuple, right: tuple) -> bool:
-    return all(
-        math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12) if isinstance(a, float) else a == b
-        for a, b in zip(left, right, strict=True)
-    )
 
 
 @pytest.mark.slow
@@ -49,7 +41,7 @@ def test_pipeline_marts_equal_the_floor_at_the_smallest_scale(tmp_path):
             expected = rows_of(floor, table, columns)
             actual = rows_of(floor, f"pipeline.marts.{table}", columns)
             assert len(actual) == len(expected) > 0, table
-            mismatched = [(a, e) for a, e in zip(actual, expected, strict=True) if not same(a, e)]
+            mismatched = mismatched_rows(actual, expected, 1e-9)
             assert mismatched == [], (table, mismatched[:3])
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import os
 import subprocess
 from datetime import date
@@ -16,7 +15,7 @@ from orchestration.lib.settings import (
     DBT_PROJECT_DIR,
     DataPaths,
 )
-from tests.helpers import check_results, cli, query, restate, run
+from tests.helpers import check_results, cli, mismatched_rows, query, restate, run
 
 RESTATED_DAY = date(2026, 2, 12)
 UNTOUCHED_DAY = date(2026, 2, 20)
@@ -81,18 +80,13 @@ def mart_rows(database: str) -> dict[str, list[tuple]]:
         }
 
 
-def same_rows(left: list[tuple], right: list[tuple]) -> bool:
-    """Equal row by row; doubles (shares, HHIs) may differ in their last bits by summing order."""
-    if len(left) != len(right):
-        return False
-    for row_left, row_right in zip(left, right, strict=True):
-        for a, b in zip(row_left, row_right, strict=True):
-            if isinstance(a, float) and isinstance(b, float):
-                if not math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-15):
-                    return False
-            elif a != b:
-                return False
-    return True
+def differing_marts(left: dict[str, list[tuple]], right: dict[str, list[tuple]]) -> list[str]:
+    """The tables of ``right`` whose rows differ from ``left``'s (doubles to 1e-12)."""
+    return [
+        table
+        for table, rows in right.items()
+        if len(left[table]) != len(rows) or mismatched_rows(left[table], rows, 1e-12)
+    ]
 
 
 @pytest.mark.slow
@@ -126,7 +120,7 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(built_copy
     rebuilt = mart_rows(str(full_build))
 
     assert set(incremental) == set(rebuilt)
-    changed = [table for table in rebuilt if not same_rows(before[table], rebuilt[table])]
+    changed = differing_marts(before, rebuilt)
     assert {
         "mart_model_weekly_growth",
         "mart_token_milestones",
@@ -134,7 +128,7 @@ def test_restating_an_old_day_leaves_every_mart_as_a_full_build_would(built_copy
         "mart_restatements",
         "mart_restatements_weekly",
     } <= set(changed)
-    different = [table for table in rebuilt if not same_rows(incremental[table], rebuilt[table])]
+    different = differing_marts(incremental, rebuilt)
     assert different == []
     # The restated day shows as a restatement: first and latest snapshot, 2T apart.
     restated = query(
